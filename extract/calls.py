@@ -1,0 +1,219 @@
+"""Speaker blocks to a `Call`: roles, sections, the operator's introductions and the exchanges.
+
+The same rules serve every layout, since what a block means does not depend on how the
+file wrote it.
+"""
+
+from __future__ import annotations
+
+import re
+
+from .decode import Source
+from .errors import IncompleteDocument
+from .layouts import Block
+from .model import Call, Exchange, FiscalPeriod, Introduction, Participant, Role, Section, Turn
+from .names import first_last, looks_like_person_name, same_person
+from .periods import find_call_period
+
+_ANALYST_TITLE = re.compile(r"\banalyst\b|\bresearch\b|\bequity\b|\bstrategist\b", re.I)
+_IR_TITLE = re.compile(r"\bIR\b|investor relations|\binvestor\b", re.I)
+
+_NAME = r"[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,3}"
+# "George Notter, Jefferies." as a whole paragraph.
+_INTRO_BARE = re.compile(rf"^(?:\(Operator Instructions\)\s*)?(?P<name>{_NAME}),\s+(?P<firm>[^,.]+(?:\.[A-Z][^,.]*)*)\.?$")
+# "...from the line of George Notter with Jefferies." / "...comes from Elyse Greenspan with Wells Fargo."
+_INTRO_LINE = re.compile(
+    rf"(?i:line of|comes? from|is from|from)\s+(?P<name>{_NAME})\s+(?i:with|of|from|at)\s+"
+    rf"(?P<firm>.+?)(?:(?<!\b[A-Z])\.(?=\s|$)|,\s+(?i:please|your line)|\s+(?i:please)\b|\s*$)",
+)
+_QA_START = re.compile(r"question[- ]and[- ]answer|\bQ&A\b|first question|open (?:up )?the (?:call|line)s? for questions", re.I)
+# "This is Joe Cardoso on for Samik": the one speaking, not the one announced, asks.
+_STAND_IN = re.compile(rf"\bthis is (?:actually )?(?P<name>{_NAME}) (?:on )?for\b", re.I)
+_NON_GAAP_ALL = re.compile(r"unless otherwise (?:stated|noted)[^.]*non-GAAP|non-GAAP[^.]*unless otherwise (?:stated|noted)", re.I)
+_WELCOME_COMPANY = re.compile(
+    r"(?i:welcome to|joining|for)\s+(?:the\s+)?(?P<company>[A-Z][\w&.'\u2019-]*(?:\s+[A-Z][\w&.'\u2019-]*){0,4}?)(?:'s|\u2019s)?\s*$"
+)
+
+
+def role_from_title(title: str | None) -> Role | None:
+    if not title:
+        return None
+    if _IR_TITLE.search(title):
+        return Role.INVESTOR_RELATIONS
+    if _ANALYST_TITLE.search(title):
+        return Role.ANALYST
+    return Role.EXECUTIVE
+
+
+def find_introduction(text: str) -> tuple[str, str] | None:
+    """(announced name, firm) if an operator paragraph introduces an analyst."""
+    text = text.strip()
+    m = _INTRO_BARE.match(text)
+    if m and looks_like_person_name(m["name"]):
+        return m["name"].strip(), m["firm"].strip()
+    m = _INTRO_LINE.search(text)
+    if m and looks_like_person_name(m["name"]):
+        firm = m["firm"].strip().rstrip(".")
+        if firm and len(firm) < 60:
+            return m["name"].strip(), firm
+    return None
+
+
+def find_company_and_period(turns: list[Turn], path: str) -> tuple[str, FiscalPeriod]:
+    """The call announces itself early: "welcome to the Calix fourth-quarter 2023 earnings call"."""
+    for turn in turns[:6]:
+        for para in turn.paragraphs[:6]:
+            found = find_call_period(para.text)
+            if found is None:
+                continue
+            m = _WELCOME_COMPANY.search(para.text[: found.start])
+            if m:
+                return m["company"].strip(), found.period
+    raise IncompleteDocument("cannot tell which company and fiscal quarter this call is about", path)
+
+
+def build_call(blocks: list[Block], source: Source, layout: str) -> Call:
+    if not blocks:
+        raise IncompleteDocument("no speaker turns found", source.path)
+    if all(b.speaker is None for b in blocks):
+        raise IncompleteDocument("only the operator speaks; no participants found", source.path)
+
+    # Roles: the title says, else the operator's introductions do, else the person is company staff.
+    raw_turns = [
+        Turn(order=i + 1, speaker=b.speaker, title=b.title, is_operator=b.speaker is None,
+             section=Section.PREPARED_REMARKS, paragraphs=b.paragraphs)
+        for i, b in enumerate(blocks)
+    ]
+    company, period = find_company_and_period(raw_turns, source.path)
+
+    introductions: list[Introduction] = []
+    for t in raw_turns:
+        if t.is_operator:
+            for para in t.paragraphs:
+                found = find_introduction(para.text)
+                if found:
+                    introductions.append(Introduction(t.order, found[0], found[1]))
+
+    participants = _participants(raw_turns, introductions)
+    roles = {p.name: p.role for p in participants}
+    for p in participants:
+        for n in p.names:
+            roles[n] = p.role
+
+    qa_start = _qa_start(raw_turns, roles)
+    turns = tuple(
+        Turn(t.order, t.speaker, t.title, t.is_operator,
+             Section.QUESTION_AND_ANSWER if qa_start is not None and t.order >= qa_start else Section.PREPARED_REMARKS,
+             t.paragraphs)
+        for t in raw_turns
+    )
+    participants = _assign_firms(turns, participants, introductions)
+    exchanges = _exchanges(turns, {n: p for p in participants for n in (p.name, *p.names)})
+    all_non_gaap = any(_NON_GAAP_ALL.search(p.text) for t in turns[:8] for p in t.paragraphs)
+    return Call(
+        source=source.name, sha256=source.sha256, layout=layout, company=company, period=period,
+        turns=turns, participants=tuple(participants), exchanges=tuple(exchanges),
+        introductions=tuple(introductions), all_non_gaap=all_non_gaap,
+    )
+
+
+def _participants(turns: list[Turn], intros: list[Introduction]) -> list[Participant]:
+    by_key: dict[str, dict] = {}
+    order: list[str] = []
+    for t in turns:
+        if t.is_operator or t.speaker is None:
+            continue
+        key = first_last(t.speaker).lower()
+        if key not in by_key:
+            by_key[key] = {"name": t.speaker, "titles": [], "names": []}
+            order.append(key)
+        entry = by_key[key]
+        if t.speaker not in entry["names"]:
+            entry["names"].append(t.speaker)
+        if t.title and t.title not in entry["titles"]:
+            entry["titles"].append(t.title)
+    introduced = [i.name for i in intros]
+    result = []
+    for key in order:
+        e = by_key[key]
+        title = e["titles"][0] if e["titles"] else None
+        role = role_from_title(title)
+        if role is None:
+            role = Role.ANALYST if any(same_person(e["name"], n) for n in introduced) else Role.EXECUTIVE
+        result.append(Participant(name=e["name"], role=role, title=title, names=tuple(e["names"])))
+    return result
+
+
+def _qa_start(turns: list[Turn], roles: dict[str, Role]) -> int | None:
+    """The order of the first turn of the Q&A: the operator's turn that hands over to the first analyst."""
+    first_analyst = next((t.order for t in turns if t.speaker and roles.get(t.speaker) == Role.ANALYST), None)
+    if first_analyst is None:
+        for t in turns:
+            if t.is_operator and any(_QA_START.search(p.text) for p in t.paragraphs):
+                return t.order
+        return None
+    start = first_analyst
+    for t in reversed(turns[: first_analyst - 1]):
+        if t.is_operator:
+            start = t.order
+            break
+        if roles.get(t.speaker or "") != Role.ANALYST:
+            break
+    return start
+
+
+def _assign_firms(turns: tuple[Turn, ...], participants: list[Participant], intros: list[Introduction]) -> list[Participant]:
+    """Each analyst's firm is the one the operator gave in the introduction before they first spoke."""
+    firms: dict[str, str] = {}
+    analysts = [p for p in participants if p.role == Role.ANALYST]
+    for intro in intros:
+        # The announced person, if they speak, takes the firm whenever they speak.
+        for p in analysts:
+            if p.name not in firms and same_person(p.name, intro.name) and " " in p.name:
+                firms[p.name] = intro.firm
+        # Whoever speaks first after the introduction is from that firm, even a stand-in colleague.
+        nxt = next((t for t in turns if t.order > intro.turn and not t.is_operator), None)
+        if nxt is not None and nxt.speaker:
+            speaker = next((p for p in analysts if nxt.speaker in (p.name, *p.names)), None)
+            if speaker is not None and speaker.name not in firms:
+                firms[speaker.name] = intro.firm
+    return [
+        Participant(p.name, p.role, p.title, firms.get(p.name, p.firm), p.names) if p.role == Role.ANALYST else p
+        for p in participants
+    ]
+
+
+def _exchanges(turns: tuple[Turn, ...], people: dict[str, Participant]) -> list[Exchange]:
+    """An analyst's questions and the answers that follow, up to the next analyst or introduction."""
+    result: list[Exchange] = []
+    current: dict | None = None
+
+    def close() -> None:
+        if current and current["questions"]:
+            result.append(Exchange(current["asked_by"], tuple(current["questions"]), tuple(current["answers"]),
+                                   tuple(current["answered_by"])))
+
+    for t in turns:
+        if t.section != Section.QUESTION_AND_ANSWER:
+            continue
+        if t.is_operator:
+            if current is not None and any(find_introduction(p.text) or _QA_START.search(p.text) for p in t.paragraphs):
+                close()
+                current = None
+            elif current is not None:
+                current["closed"] = True
+            continue
+        person = people.get(t.speaker or "")
+        if person is None:
+            continue
+        if person.role == Role.ANALYST:
+            if current is None or current["asked_by"] != person.name or current.get("closed"):
+                close()
+                current = {"asked_by": person.name, "questions": [], "answers": [], "answered_by": []}
+            current["questions"].append(t.order)
+        elif current is not None and not current.get("closed"):
+            current["answers"].append(t.order)
+            if person.name not in current["answered_by"]:
+                current["answered_by"].append(person.name)
+    close()
+    return result

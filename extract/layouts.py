@@ -1,0 +1,119 @@
+"""Layouts: how a file's lines become speaker blocks.
+
+Each reader turns text into a list of `Block`s (speaker header as printed, paragraphs) and
+nothing more; what a block means (role, section, exchange) is decided in `calls`, the same
+way for every layout. `detect` picks the reader, and says plainly when none fits.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from .errors import UnknownLayout
+from .model import Paragraph
+
+_CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
+# "Jim Fanucchi - VP, IR": a name, a spaced dash, a title.
+HEADER = re.compile(r"^(?P<name>[^\s].{0,80}?)\s+[-\u2013\u2014]{1,2}\s+(?P<title>\S.{0,150})$")
+OPERATOR = re.compile(r"^(?:the\s+)?(?:operator|moderator|conference operator|coordinator)$", re.I)
+
+
+@dataclass(frozen=True)
+class Block:
+    speaker: str | None  # None for the operator
+    title: str | None
+    paragraphs: tuple[Paragraph, ...]
+
+
+def has_cjk(line: str) -> bool:
+    return _CJK.search(line) is not None
+
+
+def cjk_share(line: str) -> float:
+    letters = [c for c in line if c.isalpha()]
+    return sum(1 for c in letters if _CJK.match(c)) / len(letters) if letters else 0.0
+
+
+def split_header(line: str) -> tuple[str | None, str | None] | None:
+    """(name, title) if the line is a speaker header; (None, None) for the operator."""
+    line = line.strip()
+    if OPERATOR.match(line):
+        return None, None
+    m = HEADER.match(line)
+    if not m or len(line) > 200 or line.endswith((".", "?", "!")) and len(line) > 60:
+        return None
+    name = m["name"].strip()
+    words = name.split()
+    if not 1 <= len(words) <= 6 or any(c.isdigit() for c in name) or not name[0].isupper():
+        return None
+    return name, m["title"].strip()
+
+
+def read_bilingual(lines: list[str], path: str) -> list[Block]:
+    """The bilingual layout: doubled headers, each English paragraph followed by its translation."""
+    blocks: list[Block] = []
+    speaker: tuple[str | None, str | None] | None = None
+    paragraphs: list[Paragraph] = []
+    i = 0
+    # A first line wholly in Chinese is the machine-translation notice.
+    if lines and cjk_share(lines[0]) > 0.5:
+        i = 1
+    while i < len(lines):
+        line = lines[i]
+        nxt = lines[i + 1] if i + 1 < len(lines) else None
+        header = split_header(line) if nxt == line and not has_cjk(line) else None
+        if header is not None:
+            if speaker is not None and paragraphs:
+                blocks.append(Block(speaker[0], speaker[1], tuple(paragraphs)))
+            speaker, paragraphs = header, []
+            i += 2
+            continue
+        if has_cjk(line) and cjk_share(line) > 0.3:
+            # A translation with no English before it: keep it with the previous paragraph.
+            if paragraphs and paragraphs[-1].translation is not None:
+                last = paragraphs[-1]
+                paragraphs[-1] = Paragraph(last.text, f"{last.translation} {line}")
+            i += 1
+            continue
+        translation = None
+        if nxt is not None and has_cjk(nxt) and cjk_share(nxt) > 0.3:
+            translation = nxt
+            i += 1
+        if speaker is None:
+            raise UnknownLayout("text before the first speaker header; is this a bilingual transcript?", path)
+        paragraphs.append(Paragraph(line, translation))
+        i += 1
+    if speaker is not None and paragraphs:
+        blocks.append(Block(speaker[0], speaker[1], tuple(paragraphs)))
+    return blocks
+
+
+def is_bilingual(lines: list[str]) -> bool:
+    cjk_lines = sum(1 for line in lines if cjk_share(line) > 0.3)
+    doubled = sum(1 for a, b in zip(lines, lines[1:]) if a == b and split_header(a) is not None)
+    return cjk_lines >= max(2, len(lines) // 4) and doubled >= 1
+
+
+def is_note(lines: list[str]) -> bool:
+    lowered = [line.strip().lower() for line in lines]
+    return any(line in ("overall sentiment", "sentiment") for line in lowered) and any(
+        line.startswith("sentiment score") for line in lowered
+    )
+
+
+def detect(text: str, path: str) -> tuple[str, list[str]]:
+    """The layout's name and the file's non-blank lines."""
+    lines = [line.rstrip() for line in text.split("\n")]
+    lines = [line for line in lines if line.strip()]
+    if not lines:
+        raise UnknownLayout("no text", path)
+    if is_note(lines):
+        return "note", lines
+    if is_bilingual(lines):
+        return "bilingual", lines
+    raise UnknownLayout(
+        "no speaker lines found in a layout kg reads (bilingual 'Name - Title' headers, or a research note); "
+        "is this a transcript?",
+        path,
+    )

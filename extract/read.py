@@ -1,0 +1,23 @@
+"""One entry point from a file to a typed `Call` or `Note`, whatever its layout."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .calls import build_call
+from .decode import Source, read_source
+from .layouts import detect, read_bilingual
+from .model import Call, Note
+from .notes import read_note
+
+
+def read(path: str | Path) -> Call | Note:
+    return parse(read_source(path))
+
+
+def parse(source: Source) -> Call | Note:
+    layout, lines = detect(source.text, source.path)
+    if layout == "note":
+        return read_note(lines, source)
+    blocks = read_bilingual(lines, source.path)
+    return build_call(blocks, source, layout)
