@@ -45,7 +45,7 @@ AGENCIES = [
 
 PROGRAMS = [
     Known(P, "BEAD", ("Broadband Equity, Access, and Deployment", "Broadband Equity Access and Deployment",
-                      "BEAD program", "B program"), agency="NTIA", case_sensitive=("Bead", "bead")),
+                      "BEAD program", "B program"), agency="NTIA"),
     Known(P, "RDOF", ("Rural Digital Opportunity Fund", "RDOF program"), agency="FCC"),
     Known(P, "ARPA", ("American Rescue Plan Act", "American Rescue Plan"), agency="U.S. Treasury"),
     Known(P, "Capital Projects Fund", ("ARPA capital projects", "capital projects fund", "Capital Projects"), agency="U.S. Treasury"),
@@ -150,7 +150,7 @@ PRODUCTS = [
     Known(PR, "GigaSpire", ("GigaSpire BLAST",)),
     Known(PR, "AXOS", (), case_sensitive=("AXOS",)),
     Known(PR, "EXOS", (), case_sensitive=("EXOS",)),
-    Known(PR, "Calix Broadband Platform", ("broadband platform",), case_sensitive=("Calix Broadband Platform",)),
+    Known(PR, "Calix Broadband Platform", ()),
 ]
 
 _STATES = """Alabama Alaska Arizona Arkansas California Colorado Connecticut Delaware Florida Georgia Hawaii Idaho

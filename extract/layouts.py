@@ -69,7 +69,7 @@ def read_bilingual(lines: list[str], path: str) -> list[Block]:
             speaker, paragraphs = header, []
             i += 2
             continue
-        if has_cjk(line) and cjk_share(line) > 0.3:
+        if cjk_share(line) > 0.3:
             # A translation with no English before it: keep it with the previous paragraph.
             if paragraphs and paragraphs[-1].translation is not None:
                 last = paragraphs[-1]
@@ -77,7 +77,7 @@ def read_bilingual(lines: list[str], path: str) -> list[Block]:
             i += 1
             continue
         translation = None
-        if nxt is not None and has_cjk(nxt) and cjk_share(nxt) > 0.3:
+        if nxt is not None and has_cjk(nxt) and cjk_share(nxt) > cjk_share(line):
             translation = nxt
             i += 1
         if speaker is None:

@@ -1,0 +1,88 @@
+"""A file in, a `Document` out: read, find names and figures, resolve them.
+
+This is the unit of parallel work: it needs nothing but the file, so documents can be
+extracted in any order, in any process, on any machine.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from .decode import Source, read_source
+from .figures import extract_figures, unique
+from .mentions import find_mentions
+from .model import Call, Document, EntityType, Note, Participation, ResolvedExchange, Role
+from .read import parse
+from .relations import find_relations
+from .resolve import Resolver, participant_keys, resolve_mentions
+
+COMPANY_ROLES = (Role.EXECUTIVE, Role.INVESTOR_RELATIONS)
+
+
+def extract(path: str | Path) -> Document:
+    return extract_source(read_source(path))
+
+
+def extract_source(source: Source) -> Document:
+    parsed = parse(source)
+    if isinstance(parsed, Note):
+        return _note_document(parsed)
+    return _call_document(parsed)
+
+
+def _call_document(call: Call) -> Document:
+    resolver = Resolver()
+    company = resolver.organization(call.company)
+    keys = participant_keys(call, resolver)
+
+    participations = []
+    for p in call.participants:
+        if p.role == Role.ANALYST:
+            affiliation = resolver.organization(p.firm, EntityType.RESEARCH_FIRM) if p.firm else None
+        else:
+            affiliation = company
+        participations.append(Participation(keys[p.name], p.role, p.title, p.name, affiliation))
+
+    raw = find_mentions(call.turns)
+    mentions = resolve_mentions(call.turns, raw, call, resolver)
+
+    figures, relations = [], []
+    for turn in call.turns:
+        speaker = call.participant(turn.speaker)
+        if speaker is None or speaker.role not in COMPANY_ROLES:
+            continue
+        figures.extend(extract_figures(turn, call.period, call.all_non_gaap, keys[speaker.name]))
+        relations.extend(find_relations(turn, [m for m in mentions if m.span.turn == turn.order], company))
+
+    exchanges = tuple(
+        ResolvedExchange(keys[x.asked_by], tuple(keys[a] for a in x.answered_by), x.questions, x.answers)
+        for x in call.exchanges
+    )
+    return Document(
+        source=call.source, sha256=call.sha256, kind="call", company=company, period=call.period,
+        turns=call.turns, speakers={t.order: keys[t.speaker] for t in call.turns if t.speaker in keys},
+        entities=resolver.freeze(), participations=tuple(participations), exchanges=exchanges,
+        mentions=tuple(mentions), figures=tuple(unique(figures)), relations=tuple(_unique_relations(relations)),
+    )
+
+
+def _note_document(note: Note) -> Document:
+    resolver = Resolver()
+    company = resolver.organization(note.company)
+    raw = find_mentions([note.body])
+    mentions = resolve_mentions((note.body,), raw, None, resolver)
+    figures = extract_figures(note.body, note.period, False, None)
+    return Document(
+        source=note.source, sha256=note.sha256, kind="note", company=company, period=note.period,
+        turns=(note.body,), entities=resolver.freeze(), mentions=tuple(mentions), figures=tuple(unique(figures)),
+        sentiment_label=note.sentiment_label, sentiment_score=note.sentiment_score,
+    )
+
+
+def _unique_relations(relations):
+    seen, result = set(), []
+    for r in relations:
+        if (r.subject, r.predicate, r.object) not in seen:
+            seen.add((r.subject, r.predicate, r.object))
+            result.append(r)
+    return result

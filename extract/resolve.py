@@ -1,0 +1,143 @@
+"""One key per real person and organisation, from one document alone.
+
+Keys never depend on other documents (so a document's graph can be rebuilt on its own); the
+choice of one preferred label across documents happens later, in `kg.entities`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from .gazetteer import lookup, organization_key
+from .mentions import RawMention
+from .model import Call, Entity, EntityType, Mention, Participant, Role, Span, Turn
+from .names import first_last, formal_given, name_tokens, person_key, same_person, slug
+
+
+@dataclass
+class _Draft:
+    type: EntityType
+    key: str
+    names: list[str] = field(default_factory=list)
+    label: str | None = None
+    administered_by: str | None = None
+
+    def add(self, name: str) -> None:
+        name = " ".join(name.split())
+        if name and name not in self.names:
+            self.names.append(name)
+
+
+class Resolver:
+    """Collects the entities of one document as its names are resolved."""
+
+    def __init__(self) -> None:
+        self.entities: dict[str, _Draft] = {}
+
+    def _draft(self, type: EntityType, key: str, name: str, label: str | None = None) -> str:
+        full_key = f"{_prefix(type)}/{key}"
+        draft = self.entities.get(full_key)
+        if draft is None:
+            draft = self.entities[full_key] = _Draft(type, key, label=label)
+        elif type == EntityType.RESEARCH_FIRM and draft.type == EntityType.ORGANIZATION:
+            draft.type = type
+        draft.add(name)
+        return full_key
+
+    def person(self, name: str) -> str:
+        return self._draft(EntityType.PERSON, person_key(name), name)
+
+    def organization(self, name: str, type: EntityType = EntityType.ORGANIZATION) -> str:
+        known = lookup(name)
+        if known is not None:
+            key = self._draft(known.type if type != EntityType.RESEARCH_FIRM else type, known.key, name, known.label)
+            return key
+        return self._draft(type, organization_key(name), name)
+
+    def known(self, raw: RawMention) -> str:
+        k = raw.known
+        assert k is not None
+        key = self._draft(k.type, k.key, raw.text, k.label)
+        if k.agency:
+            agency = lookup(k.agency, EntityType.AGENCY)
+            if agency is not None:
+                agency_key = self._draft(EntityType.AGENCY, agency.key, agency.label, agency.label)
+                self.entities[key].administered_by = agency_key
+        return key
+
+    def freeze(self) -> tuple[Entity, ...]:
+        return tuple(
+            Entity(type=d.type, key=k, names=tuple(d.names), label=d.label, administered_by=d.administered_by)
+            for k, d in sorted(self.entities.items())
+        )
+
+
+def _prefix(type: EntityType) -> str:
+    return {
+        EntityType.PERSON: "person",
+        EntityType.PROGRAM: "program",
+        EntityType.PRODUCT: "product",
+        EntityType.PLACE: "place",
+    }.get(type, "org")
+
+
+def resolve_person_mention(text: str, speaker: Participant | None, participants: tuple[Participant, ...]) -> Participant | None:
+    """The participant a name in the text means: "Cory", "Corey", "Mike" (the one on the other side)."""
+    candidates = [p for p in participants if any(same_person(text, n) for n in (p.name, *p.names))]
+    if len(candidates) > 1 and speaker is not None:
+        other_side = [p for p in candidates if (p.role == Role.ANALYST) != (speaker.role == Role.ANALYST)]
+        candidates = other_side or candidates
+    if len(candidates) > 1:
+        # Only a full name settles it.
+        candidates = [p for p in candidates if person_key(p.name) == person_key(text)]
+    return candidates[0] if len(candidates) == 1 else None
+
+
+def participant_keys(call: Call, resolver: Resolver) -> dict[str, str]:
+    """Every header form -> person key; the operator's forms of the same people become aliases."""
+    keys: dict[str, str] = {}
+    for p in call.participants:
+        key = resolver.person(p.name)
+        for n in p.names:
+            resolver.person(n)
+            keys[n] = key
+        resolver.entities[key].add(first_last(p.name))
+        keys[p.name] = key
+    for intro in call.introductions:
+        match = resolve_person_mention(intro.name, None, call.participants)
+        if match is not None and len(name_tokens(intro.name)) >= 2:
+            resolver.entities[keys[match.name]].add(intro.name)
+    return keys
+
+
+def resolve_mentions(
+    turns: tuple[Turn, ...], raw: dict[int, list[RawMention]], call: Call | None, resolver: Resolver
+) -> list[Mention]:
+    mentions: list[Mention] = []
+    participants = call.participants if call else ()
+    for turn in turns:
+        offsets = turn.paragraph_offsets()
+        speaker = call.participant(turn.speaker) if call else None
+        for r in raw.get(turn.order, []):
+            start, end = offsets[r.paragraph] + r.start, offsets[r.paragraph] + r.end
+            span = Span(turn.order, start, end, turn.text[start:end], r.paragraph + 1)
+            if r.known is not None:
+                key = resolver.known(r)
+            elif r.type == EntityType.PERSON:
+                match = resolve_person_mention(r.text, speaker, participants)
+                if match is not None:
+                    key = resolver.person(match.name)
+                    resolver.entities[key].add(r.text)
+                elif len(name_tokens(r.text)) >= 2 and not lookup(r.text):
+                    key = resolver.person(r.text)
+                else:
+                    continue
+            else:
+                if any(same_person(r.text, p.name) for p in participants):
+                    continue
+                key = resolver.organization(r.text)
+            mentions.append(Mention(resolver.entities[key].type, key, r.text, span))
+    return mentions
+
+
+__all__ = ["Resolver", "participant_keys", "resolve_mentions", "resolve_person_mention", "formal_given", "slug"]
