@@ -84,6 +84,11 @@ def _prefix(type: EntityType) -> str:
 def resolve_person_mention(text: str, speaker: Participant | None, participants: tuple[Participant, ...]) -> Participant | None:
     """The participant a name in the text means: "Cory", "Corey", "Mike" (the one on the other side)."""
     candidates = [p for p in participants if any(same_person(text, n) for n in (p.name, *p.names))]
+    words = name_tokens(text)
+    if len(candidates) > 1 and len(words) == 1:
+        # "Michael" is Michael Weening rather than Mike Genovese: the name as written wins.
+        exact = [p for p in candidates if name_tokens(p.name)[0].lower() == words[0].lower()]
+        candidates = exact or candidates
     if len(candidates) > 1 and speaker is not None:
         other_side = [p for p in candidates if (p.role == Role.ANALYST) != (speaker.role == Role.ANALYST)]
         candidates = other_side or candidates

@@ -249,52 +249,90 @@ def _collect(graph: Graph):
 # --------------------------------------------------------------------------- layout
 
 def _layout_large(n: int, pairs: np.ndarray, seed: int, iterations: int) -> np.ndarray:
-    """Fruchterman-Reingold in numpy, repulsion in row blocks (O(n) memory, no scipy needed)."""
+    """Fruchterman-Reingold in numpy (the force model of networkx's spring_layout), without scipy.
+
+    Repulsion is exact, computed in cache-sized blocks of rows (O(n) memory, O(n^2) time: about
+    0.05 s an iteration at 5,000 nodes); attraction runs over the edge list.
+    """
     rng = np.random.default_rng(seed)
-    pos = rng.random((n, 2), dtype=np.float32)
+    x = rng.random(n, dtype=np.float32)
+    y = rng.random(n, dtype=np.float32)
     k2 = np.float32(1.0 / n)
     k = np.float32(math.sqrt(1.0 / n))
     t = np.float32(0.1)
     dt = t / (iterations + 1)
-    block = max(1, min(n, 2_000_000 // max(n, 1)))
+    block = max(16, min(256, 600_000 // n))
+    i, j = (pairs[:, 0], pairs[:, 1]) if len(pairs) else (None, None)
+    dispx = np.empty(n, dtype=np.float32)
+    dispy = np.empty(n, dtype=np.float32)
     for _ in range(iterations):
-        disp = np.zeros_like(pos)
         for start in range(0, n, block):
-            d = pos[start:start + block, None, :] - pos[None, :, :]
-            dist2 = np.einsum("ijk,ijk->ij", d, d)
-            np.maximum(dist2, np.float32(1e-4), out=dist2)
-            disp[start:start + block] = np.einsum("ijk,ij->ik", d, k2 / dist2)
-        if len(pairs):
-            i, j = pairs[:, 0], pairs[:, 1]
-            d = pos[i] - pos[j]
-            f = d * (np.sqrt(np.einsum("ij,ij->i", d, d)) / k)[:, None]
-            np.add.at(disp, i, -f)
-            np.add.at(disp, j, f)
-        length = np.maximum(np.sqrt(np.einsum("ij,ij->i", disp, disp)), np.float32(0.01))
-        pos += disp * (t / length)[:, None]
+            stop = start + block
+            dx = x[start:stop, None] - x[None, :]
+            dy = y[start:stop, None] - y[None, :]
+            d2 = dx * dx
+            d2 += dy * dy
+            np.maximum(d2, np.float32(1e-4), out=d2)
+            np.divide(k2, d2, out=d2)
+            dispx[start:stop] = np.einsum("ij,ij->i", dx, d2)
+            dispy[start:stop] = np.einsum("ij,ij->i", dy, d2)
+        if i is not None:
+            ex, ey = x[i] - x[j], y[i] - y[j]
+            f = np.sqrt(ex * ex + ey * ey) / k
+            fx, fy = ex * f, ey * f
+            np.subtract.at(dispx, i, fx)
+            np.add.at(dispx, j, fx)
+            np.subtract.at(dispy, i, fy)
+            np.add.at(dispy, j, fy)
+        length = np.maximum(np.sqrt(dispx * dispx + dispy * dispy), np.float32(0.01))
+        step = t / length
+        x += dispx * step
+        y += dispy * step
         t -= dt
-    return pos
+    return np.stack([x, y], axis=1)
 
 
-def _positions(order: list, pairs: list, seed: int = 7) -> dict:
-    n = len(order)
+def _positions(n: int, pairs: list, seed: int = 7) -> dict:
+    """Canvas coordinates for nodes 0..n-1: a seeded force layout of the linked nodes, the
+    unlinked ones in a grid below it (left in the force layout they would only push the rest
+    into a small ball)."""
     if n == 0:
         return {}
-    scale = 75.0 * math.sqrt(n) + 100.0
-    if n < SMALL_LAYOUT:
-        G = nx.Graph()
-        G.add_nodes_from(range(n))
-        G.add_edges_from(pairs)
-        pos = nx.spring_layout(G, seed=seed, iterations=100, scale=1.0)
-        arr = np.array([pos[i] for i in range(n)], dtype=float)
-    else:
-        iterations = max(15, min(50, int(50 * 2000 / n)))
-        arr = _layout_large(n, np.array(pairs, dtype=np.int64).reshape(-1, 2), seed, iterations)
-        arr = arr.astype(float)
-    arr -= arr.mean(axis=0)
-    extent = np.abs(arr).max() or 1.0
-    arr *= scale / extent
-    return {i: (round(float(x), 1), round(float(y), 1)) for i, (x, y) in enumerate(arr)}
+    linked = sorted({i for pair in pairs for i in pair})
+    local = {node: k for k, node in enumerate(linked)}
+    m = len(linked)
+    out: dict = {}
+    if m:
+        local_pairs = [(local[a], local[b]) for a, b in pairs]
+        if m < SMALL_LAYOUT:
+            G = nx.Graph()
+            G.add_nodes_from(range(m))
+            G.add_edges_from(local_pairs)
+            pos = nx.spring_layout(G, seed=seed, iterations=100, scale=1.0)
+            arr = np.array([pos[k] for k in range(m)], dtype=float)
+        else:  # networkx needs scipy from 500 nodes on, and its sparse path is slow
+            iterations = max(25, min(50, int(50 * 3000 / m)))
+            arr = _layout_large(m, np.array(local_pairs, dtype=np.int64).reshape(-1, 2), seed,
+                                iterations).astype(float)
+        arr -= arr.mean(axis=0)
+        extent = np.abs(arr).max() or 1.0
+        arr *= (75.0 * math.sqrt(m) + 100.0) / extent
+        for node, (x, y) in zip(linked, arr):
+            out[node] = (round(float(x), 1), round(float(y), 1))
+    alone = [i for i in range(n) if i not in local]
+    if alone:
+        step = 90.0
+        if m:
+            xs = [p[0] for p in out.values()]
+            left, width = min(xs), max(max(xs) - min(xs), step)
+            top = max(p[1] for p in out.values()) + 2 * step
+        else:
+            width = step * math.ceil(math.sqrt(len(alone)))
+            left, top = -width / 2, -width / 2
+        cols = max(1, int(width // step) + 1)
+        for k, node in enumerate(alone):
+            out[node] = (round(left + (k % cols) * step, 1), round(top + (k // cols) * step, 1))
+    return out
 
 
 # --------------------------------------------------------------------------- page
@@ -362,7 +400,7 @@ def build_network(graph: Graph, title: str = "kg") -> tuple[Network, list[dict]]
     for a, b in pair_list:
         degree[a] += 1
         degree[b] += 1
-    pos = _positions(order, pair_list)
+    pos = _positions(len(order), pair_list)
 
     vis_nodes = []
     for s in order:
@@ -387,16 +425,15 @@ def build_network(graph: Graph, title: str = "kg") -> tuple[Network, list[dict]]
             "size": round(min(40.0, 9.0 + 5.0 * math.sqrt(degree[i])), 1),
             "x": x,
             "y": y,
-            "physics": False,
-            "group": NODE_TYPES[tidx][0],
         })
 
     show_edge_labels = len(edges.pairs) <= EDGE_LABELS_UP_TO
     vis_edges = []
-    for n, (a, b) in enumerate(pair_list):
+    for a, b in pair_list:
         src, dst = order[a], order[b]
         rels = edges.pairs[(src, dst)]
-        parts, tip = [], [f"{info[src][1]} → {info[dst][1]}"]
+        parts = []
+        tip = [f"{info[src][1]} → {info[dst][1]}"] if show_edge_labels else []
         total = 0
         for rel, (count, details) in sorted(rels.items(), key=lambda kv: _rel_rank(kv[0])):
             parts.append(rel)
@@ -410,12 +447,12 @@ def build_network(graph: Graph, title: str = "kg") -> tuple[Network, list[dict]]
                 line += " — " + "; ".join(sorted(details)[:5])
             tip.append(line)
         edge = {
-            "id": f"e{n}",
             "from": a,
             "to": b,
             "title": "\n".join(tip),
-            "width": round(1.0 + min(4.0, math.log2(total)), 2) if total > 1 else 1,
         }
+        if total > 1:
+            edge["width"] = round(1.0 + min(4.0, math.log2(total)), 2)
         if show_edge_labels:
             edge["label"] = " · ".join(parts)
         if (dst, src) in edges.pairs:  # both directions: bend them apart

@@ -207,6 +207,7 @@ DOC = """
 ID = "https://w3id.org/earnings-kg/id/"
 OBS, PERSON = URIRef(ID + "call/calix-2023-q4/observation/1"), URIRef(ID + "person/cory-sindelar")
 PERIOD, TURN = URIRef(ID + "period/calix/2023-q4"), URIRef(ID + "call/calix-2023-q4/turn/2")
+FIRM = URIRef(ID + "org/jefferies")
 
 
 def doc():
@@ -257,6 +258,10 @@ def _turn_without_text(g):
     g.remove((TURN, EKG.text, None))
 
 
+def _firm_without_label(g):  # reached only through ekg:ResearchFirm rdfs:subClassOf org:Organization
+    g.remove((FIRM, RDFS.label, None))
+
+
 @pytest.mark.parametrize(
     "breakit, focus, path, component",
     [
@@ -265,8 +270,9 @@ def _turn_without_text(g):
         (_two_english_labels, PERSON, RDFS.label, SH.QualifiedMaxCountConstraintComponent),
         (_fifth_quarter, PERIOD, EKG.fiscalQuarter, SH.MaxInclusiveConstraintComponent),
         (_turn_without_text, TURN, EKG.text, SH.MinCountConstraintComponent),
+        (_firm_without_label, FIRM, RDFS.label, SH.QualifiedMinCountConstraintComponent),
     ],
-    ids=["value-double", "only-low-value", "two-en-labels", "quarter-5", "turn-no-text"],
+    ids=["value-double", "only-low-value", "two-en-labels", "quarter-5", "turn-no-text", "firm-no-label"],
 )
 def test_broken_document_fails_at_expected_node(ont, shapes, breakit, focus, path, component):
     g = doc()

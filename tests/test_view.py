@@ -224,6 +224,20 @@ def _run_chromium(tmp_path: Path, *args: str) -> str:
     return out
 
 
+HOVER_PROBE = """<script>
+(function probe() {
+  if (document.body.dataset.kgStatus !== "drawn") { setTimeout(probe, 50); return; }
+  var id = nodes.get({filter: function (n) { return n.label.indexOf("Eve") === 0; }})[0].id;
+  var p = network.canvasToDOM(network.getPositions([id])[id]);
+  var canvas = document.querySelector("#mynetwork canvas");
+  var r = canvas.getBoundingClientRect();
+  canvas.dispatchEvent(new MouseEvent("mousemove",
+      {clientX: r.left + p.x, clientY: r.top + p.y, bubbles: true}));
+  setTimeout(function () { document.body.dataset.kgHovered = "yes"; }, 800);
+})();
+</script>"""
+
+
 def _png_non_white(path: Path) -> int:
     """How many pixels of an 8-bit RGB/RGBA PNG are not near-white (a tiny PNG reader, no Pillow)."""
     data = path.read_bytes()
@@ -285,6 +299,22 @@ def test_page_runs_offline_in_chromium(tmp_path):
     assert f'data-kg-edges="{EDGES}"' in body
     assert "kg-pwned" not in body.lower()
     assert "<canvas" in dom
+
+    # Hover the hostile node (a probe appended to a copy of the page): its tooltip shows the
+    # name as text, with no element made from it.
+    page = target.read_text(encoding="utf-8")
+    cut = page.rindex("</body>")
+    probed = tmp_path / "probed.html"
+    probed.write_text(page[:cut] + HOVER_PROBE + page[cut:], encoding="utf-8")
+    dom = _run_chromium(tmp_path, "--dump-dom", probed.as_uri())
+    tip = re.search(r'<div class="vis-tooltip"[^>]*>(.*?)</div></div>', dom, re.S)
+    assert tip, dom[-3000:]
+    assert html.escape(HOSTILE, quote=False) in tip.group(1)
+    assert html.escape(HOSTILE_ALIAS, quote=False) in tip.group(1)
+    assert "<script" not in tip.group(1) and "<img" not in tip.group(1)
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert 'data-kg-errors="0"' in body and 'data-kg-hovered="yes"' in body
+    assert "kg-pwned" not in body.lower()
 
     shot = tmp_path / "page.png"
     _run_chromium(tmp_path, f"--screenshot={shot}", "--window-size=1200,800", target.as_uri())

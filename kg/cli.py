@@ -1,0 +1,205 @@
+"""The `kg` command: build, query, export, view, list and remove.
+
+Errors print as one line, `kg: FILE: problem`, with exit code 1; never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+import time
+from pathlib import Path
+
+from extract.errors import KgError
+
+DEFAULT_STORE = "output/store"
+EPILOG = """examples:
+  kg build ../shared/seeds                  build the graph from a folder of transcripts
+  kg query 06                               run saved query 06-revenue
+  kg query 'SELECT * WHERE { ?s ?p ?o } LIMIT 5' --format csv
+  kg export --format ttl -o graph.ttl
+  kg view -o graph.html
+"""
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="kg", description="Knowledge graphs from earnings-call transcripts.",
+                                     epilog=EPILOG, formatter_class=argparse.RawDescriptionHelpFormatter)
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def store_option(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--store", default=DEFAULT_STORE, help=f"store folder (default {DEFAULT_STORE})")
+
+    b = sub.add_parser("build", help="extract transcripts and notes into the store and write the outputs")
+    b.add_argument("paths", nargs="+", help="files, or folders of *.txt files")
+    store_option(b)
+    b.add_argument("-o", "--outdir", default="output", help="where graph.trig, .nq, .ttl, .jsonld and .html go")
+    b.add_argument("--workers", type=int, default=None, help="parallel extraction processes (default: cores)")
+    b.add_argument("--force", action="store_true", help="extract again even if a file has not changed")
+
+    a = sub.add_parser("add", help="add or replace documents in the store (no output files)")
+    a.add_argument("paths", nargs="+")
+    store_option(a)
+
+    q = sub.add_parser("query", help="run SPARQL: a saved query's name, a .rq file, or the query text")
+    q.add_argument("query", nargs="?", help="e.g. 06, 06-revenue, my.rq, 'SELECT ...'")
+    store_option(q)
+    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    q.add_argument("--list", action="store_true", help="list the saved queries")
+
+    e = sub.add_parser("export", help="write the graph in a standard format")
+    e.add_argument("--format", choices=["ttl", "nt", "nq", "trig", "jsonld"], default="trig")
+    e.add_argument("-o", "--output", help="file to write (default: standard output)")
+    store_option(e)
+
+    v = sub.add_parser("view", help="write the interactive HTML page of the graph")
+    v.add_argument("-o", "--output", default="output/graph.html")
+    store_option(v)
+
+    ls = sub.add_parser("list", help="list the documents in the store")
+    store_option(ls)
+
+    rm = sub.add_parser("remove", help="remove a document (by IRI or source file name) from the store")
+    rm.add_argument("document")
+    store_option(rm)
+
+    val = sub.add_parser("validate", help="check each document graph against the SHACL shapes")
+    store_option(val)
+
+    args = parser.parse_args(argv)
+    try:
+        return COMMANDS[args.command](args)
+    except KgError as e:
+        print(f"kg: {e}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("kg: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0
+
+
+def _open(args, read_only: bool = False):
+    from .store import Store
+
+    if read_only and not Path(args.store).exists():
+        raise KgError(f"no store at {args.store}; run 'kg build' first")
+    return Store(args.store, read_only=read_only)
+
+
+def cmd_build(args) -> int:
+    from .export import write_build_outputs
+    from .ingest import ingest, progress_printer
+
+    started = time.perf_counter()
+    store = _open(args)
+    store.ensure_ontology()
+    report = ingest(args.paths, store, workers=args.workers, progress=progress_printer(), force=args.force)
+    outdir = Path(args.outdir)
+    written = write_build_outputs(store, outdir)
+    seconds = time.perf_counter() - started
+    _summary(report, store, seconds)
+    print("wrote " + ", ".join(str(p) for p in written))
+    print(f"query it:  kg query 06 --store {args.store}      (kg query --list for the saved queries)")
+    print(f"view it:   open {outdir / 'graph.html'}")
+    return _failures(report)
+
+
+def cmd_add(args) -> int:
+    from .ingest import ingest, progress_printer
+
+    store = _open(args)
+    store.ensure_ontology()
+    report = ingest(args.paths, store, progress=progress_printer())
+    _summary(report, store, None)
+    return _failures(report)
+
+
+def _summary(report, store, seconds: float | None) -> None:
+    if sys.stderr.isatty():
+        sys.stderr.write("\n")
+    took = f" in {seconds:.1f} s" if seconds is not None else ""
+    print(f"{len(report.added)} added, {len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
+          f"{len(report.failed)} failed{took}; the store holds {len(store)} triples")
+
+
+def _failures(report) -> int:
+    for _, reason in report.failed:
+        print(f"kg: {reason}", file=sys.stderr)
+    return 1 if report.failed else 0
+
+
+def cmd_query(args) -> int:
+    from .query import describe, format_result, resolve_query, run, saved_queries
+
+    if args.list or not args.query:
+        for name, path in saved_queries().items():
+            print(f"{name:32} {describe(path)}")
+        return 0
+    sparql = resolve_query(args.query)
+    store = _open(args, read_only=True)
+    sys.stdout.write(format_result(run(store, sparql), args.format))
+    return 0
+
+
+def cmd_export(args) -> int:
+    from .export import export, write_atomically
+
+    data = export(_open(args, read_only=True), args.format)
+    if args.output:
+        write_atomically(Path(args.output), data)
+    else:
+        sys.stdout.buffer.write(data)
+    return 0
+
+
+def cmd_view(args) -> int:
+    from .export import union_graph, write_atomically
+    from .view import render_html
+
+    html = render_html(union_graph(_open(args, read_only=True)), title="kg: earnings calls")
+    write_atomically(Path(args.output), html.encode("utf-8"))
+    print(f"wrote {args.output}")
+    return 0
+
+
+def cmd_list(args) -> int:
+    from .query import table
+
+    docs = _open(args, read_only=True).documents()
+    print(table(["document", "type", "period", "triples", "source", "sha256"],
+                [[d.iri, d.kind, d.period, str(d.triples), d.source, d.sha256[:12]] for d in docs]), end="")
+    return 0
+
+
+def cmd_remove(args) -> int:
+    store = _open(args)
+    docs = [d for d in store.documents() if args.document in (d.iri, d.source)]
+    if not docs:
+        raise KgError(f"no document {args.document!r} in the store (see 'kg list')")
+    for d in docs:
+        store.remove_document(d.iri)
+        print(f"removed {d.iri} ({d.source})")
+    store.refresh_entities()
+    store.flush()
+    return 0
+
+
+def cmd_validate(args) -> int:
+    from .validate import validate_store
+
+    problems = validate_store(_open(args, read_only=True))
+    for doc, report in problems.items():
+        print(f"{doc}: does not conform\n{report}")
+    if not problems:
+        print("every document graph conforms to the shapes")
+    return 1 if problems else 0
+
+
+COMMANDS = {
+    "build": cmd_build, "add": cmd_add, "query": cmd_query, "export": cmd_export, "view": cmd_view,
+    "list": cmd_list, "remove": cmd_remove, "validate": cmd_validate,
+}
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,19 @@
+"""Errors of the graph side: the store and queries. All are `KgError`s, so the CLI prints one line."""
+
+from extract.errors import KgError
+
+
+class StoreLocked(KgError):
+    """Another kg process has the store open for writing."""
+
+
+class StoreError(KgError):
+    """The store cannot be opened or written."""
+
+
+class QueryError(KgError):
+    """A SPARQL query is malformed or names a saved query that does not exist."""
+
+
+class InvalidIRI(KgError):
+    """A minted IRI would not be a valid absolute IRI; a bug, or a hostile input kg failed to clean."""

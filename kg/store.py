@@ -1,0 +1,151 @@
+"""The embedded, persistent SPARQL store (pyoxigraph), one named graph per document.
+
+Every change is one SPARQL update, which Oxigraph applies in one transaction: a document's old
+graph is dropped and its new one inserted together, so a reader or a crash sees the document
+either whole or not at all.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pyoxigraph as ox
+from rdflib import Graph, URIRef
+
+from ontology import ONTOLOGY_IRI, ONTOLOGY_TTL
+
+from .entities import entities_graph
+from .errors import QueryError, StoreError, StoreLocked
+from .iris import Iris
+
+PREFIXES = """
+PREFIX ekg: <https://w3id.org/earnings-kg/ontology#>
+PREFIX dcterms: <http://purl.org/dc/terms/>
+PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+"""
+
+
+@dataclass(frozen=True)
+class StoredDocument:
+    iri: str
+    kind: str
+    source: str
+    sha256: str
+    period: str
+    triples: int
+
+
+def term_value(term) -> str | None:
+    if term is None:
+        return None
+    return term.value
+
+
+def nt(graph: Graph) -> str:
+    return graph.serialize(format="nt")
+
+
+class Store:
+    """A kg store on disk (or in memory with `path=None`)."""
+
+    def __init__(self, path: str | Path | None, iris: Iris = Iris(), read_only: bool = False):
+        self.path = Path(path) if path is not None else None
+        self.iris = iris
+        try:
+            if self.path is None:
+                self._store = ox.Store()
+            elif read_only:
+                self._store = ox.Store.read_only(str(self.path))
+            else:
+                self.path.mkdir(parents=True, exist_ok=True)
+                self._store = ox.Store(str(self.path))
+        except OSError as e:
+            message = str(e)
+            if "lock" in message.lower():
+                raise StoreLocked("the store is in use by another kg process; wait for it to finish", str(self.path)) from None
+            raise StoreError(f"cannot open the store: {message}", str(self.path)) from None
+
+    # -- reading -------------------------------------------------------------------------------
+    def query(self, sparql: str, union: bool = True):
+        try:
+            return self._store.query(sparql, use_default_graph_as_union=union)
+        except SyntaxError as e:
+            raise QueryError(f"malformed query: {e}") from None
+        except OSError as e:
+            raise QueryError(f"query failed: {e}") from None
+
+    def select(self, sparql: str, union: bool = True) -> Iterator[dict[str, str]]:
+        result = self.query(sparql, union)
+        names = [v.value for v in result.variables]
+        for solution in result:
+            yield {n: term_value(solution[n]) for n in names if solution[n] is not None}
+
+    def documents(self) -> list[StoredDocument]:
+        rows = self.select(
+            PREFIXES
+            + """SELECT ?g ?t ?source ?sha ?p (COUNT(*) AS ?n) WHERE {
+                 GRAPH ?g { ?g a ?t ; dcterms:source ?source ; ekg:sha256 ?sha ; ekg:period ?p . ?s ?pp ?o }
+                 VALUES ?t { ekg:EarningsCall ekg:ResearchNote } } GROUP BY ?g ?t ?source ?sha ?p ORDER BY ?g""",
+            union=False,
+        )
+        docs = []
+        for r in rows:
+            period = self.iris.parse_period(r["p"])
+            docs.append(StoredDocument(r["g"], r["t"].rsplit("#", 1)[-1], r["source"], r["sha"],
+                                       period.label if period else "", int(r["n"])))
+        return docs
+
+    def graphs_from(self, source: str) -> dict[str, str]:
+        """Document graph -> sha256, for the graphs built from a file of this name."""
+        return {d.iri: d.sha256 for d in self.documents() if d.source == source}
+
+    def __len__(self) -> int:
+        return len(self._store)
+
+    # -- writing -------------------------------------------------------------------------------
+    def put_document(self, iri: URIRef | str, graph: Graph | str, replaces: tuple[str, ...] = ()) -> None:
+        """Replace the document's graph (and any graphs it supersedes) in one transaction."""
+        body = graph if isinstance(graph, str) else nt(graph)
+        drops = "".join(f"DROP SILENT GRAPH <{g}> ;\n" for g in dict.fromkeys((*replaces, str(iri))))
+        self._update(f"{drops}INSERT DATA {{ GRAPH <{iri}> {{\n{body}\n}} }}")
+
+    def remove_document(self, iri: str) -> None:
+        self._update(f"DROP SILENT GRAPH <{iri}>")
+
+    def refresh_entities(self) -> None:
+        """Recompute the entities graph from the document graphs."""
+        graph = entities_graph(lambda q: self.select(q, union=False), self.iris)
+        self._update(f"DROP SILENT GRAPH <{self.iris.entities_graph}> ;\n"
+                     f"INSERT DATA {{ GRAPH <{self.iris.entities_graph}> {{\n{nt(graph)}\n}} }}")
+
+    def ensure_ontology(self) -> None:
+        """Load the ontology into its own graph, replacing an older copy."""
+        ontology = Graph().parse(ONTOLOGY_TTL, format="turtle")
+        self._update(f"DROP SILENT GRAPH <{ONTOLOGY_IRI}> ;\nINSERT DATA {{ GRAPH <{ONTOLOGY_IRI}> {{\n{nt(ontology)}\n}} }}")
+
+    def _update(self, sparql: str) -> None:
+        try:
+            self._store.update(sparql)
+        except (SyntaxError, OSError) as e:
+            raise StoreError(f"cannot write to the store: {e}", str(self.path) if self.path else None) from None
+
+    def flush(self) -> None:
+        if self.path is not None:
+            self._store.flush()
+
+    # -- serialising ---------------------------------------------------------------------------
+    def dump(self, fmt: ox.RdfFormat, union: bool = False) -> bytes:
+        """All quads (TriG, N-Quads) or the union of every graph as triples (Turtle, N-Triples)."""
+        with_prefixes = fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD)
+        if fmt.supports_datasets and not union:
+            return self._store.dump(format=fmt, prefixes=_prefixes() if with_prefixes else None)
+        triples = sorted(set(self._store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }")), key=str)
+        return ox.serialize(triples, format=fmt, prefixes=_prefixes() if with_prefixes else None)
+
+
+def _prefixes() -> dict[str, str]:
+    from ontology import PREFIXES as P
+
+    return {**P, "id": Iris().base}
