@@ -117,15 +117,15 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
     return report
 
 
-def progress_printer(stream=sys.stderr) -> Callable[[str], None]:
-    tty = stream.isatty()
+def progress_printer(stream=None) -> Callable[[str], None] | None:
+    """A one-line progress display on a terminal; nothing when output goes to a file or a pipe."""
+    stream = stream or sys.stderr
+    if not stream.isatty():
+        return None
 
     def show(message: str) -> None:
-        if tty:
-            stream.write("\r\033[K" + message)
-            stream.flush()
-        else:
-            stream.write(message + "\n")
+        stream.write("\r\033[K" + message)
+        stream.flush()
 
     return show
 

@@ -14,13 +14,13 @@ import pytest
 from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF
 
+from browser import CHROMIUM, run_chromium as _run_chromium
 from kg.view import build_network, render_html, write_html
 from ontology import EKG, ORG, SCHEMA
 
 ID = Namespace("https://w3id.org/earnings-kg/id/")
 HOSTILE = 'Eve <script>alert(1)</script> "Quote" & Co'
 HOSTILE_ALIAS = '<img src=x onerror="document.body.dataset.kgPwned=1">'
-CHROMIUM = "/usr/bin/chromium"
 
 
 def small_graph() -> Graph:
@@ -201,27 +201,6 @@ def test_counts_and_mapping():
 
 def test_deterministic(page):
     assert render_html(small_graph(), title="Calix <test> & \"friends\"") == page
-
-
-def _run_chromium(tmp_path: Path, *args: str) -> str:
-    """Run headless Chromium in its own process group; always kill what is left of the group."""
-    profile = tmp_path / "profile"
-    cmd = [CHROMIUM, "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic",
-           "--no-first-run", "--disable-background-networking", "--disable-component-update",
-           "--disable-sync", "--disable-dev-shm-usage", f"--user-data-dir={profile}",
-           "--virtual-time-budget=5000", *args]
-    proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            start_new_session=True, text=True)
-    try:
-        out, _ = proc.communicate(timeout=60)
-    finally:
-        try:
-            os.killpg(proc.pid, signal.SIGKILL)
-        except ProcessLookupError:
-            pass
-        if proc.poll() is None:
-            proc.wait()
-    return out
 
 
 HOVER_PROBE = """<script>

@@ -1,0 +1,137 @@
+"""The command line as users meet it: outputs, saved queries, and one-line errors for bad input."""
+
+import json
+import re
+import shutil
+
+import pytest
+
+from browser import CHROMIUM, run_chromium
+from kg.cli import main
+
+ZH = "這是翻譯。"
+
+
+def bilingual(*blocks: tuple[str, list[str]]) -> str:
+    """A transcript in the seeds' layout: doubled headers, each English line followed by Chinese."""
+    lines = ["使用警語:中文譯文來源為 Google 翻譯,僅供參考"]
+    for header, paragraphs in blocks:
+        lines += [header, header]
+        for p in paragraphs:
+            lines += [p, ZH]
+    return "\n".join(lines) + "\n"
+
+
+SMALL_CALL = bilingual(
+    ("Operator", ["Welcome to the Acme Widgets third quarter 2024 earnings conference call.",
+                  "It is my pleasure to introduce Jane Doe, head of Investor Relations."]),
+    ("Jane Doe - VP, IR", ["Thank you. With me is our CFO."]),
+    ("Bob \"The Builder\" <script>alert('x')</script> - CFO",
+     ["In the third quarter we delivered revenue of $12.5 million."]),
+    ("Operator", ["Our first question comes from the line of Ann Lee with Big Bank."]),
+    ("Ann Lee - Analyst", ["What about BEAD?"]),
+    ("Bob \"The Builder\" <script>alert('x')</script> - CFO", ["BEAD is early."]),
+)
+
+
+def run(capsys, *args):
+    code = main(list(args))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+@pytest.mark.parametrize("name, content, problem", [
+    ("empty.txt", b"", "file is empty"),
+    ("binary.txt", bytes(range(256)) * 20, "binary"),
+    ("prose.txt", b"Just some prose.\nNo speakers here.\n", "no speaker lines"),
+    ("latin1.txt", "Caf\xe9 prose only.\n".encode("latin-1"), "no speaker lines"),
+])
+def test_bad_input_is_one_line_naming_the_file(tmp_path, capsys, name, content, problem):
+    path = tmp_path / name
+    path.write_bytes(content)
+    code, out, err = run(capsys, "add", str(path), "--store", str(tmp_path / "store"))
+    assert code == 1
+    lines = err.strip().splitlines()
+    assert len(lines) == 1 and lines[0].startswith("kg: ") and name in lines[0] and problem in lines[0]
+    assert "Traceback" not in err
+
+
+def test_missing_path_and_empty_folder(tmp_path, capsys):
+    code, _, err = run(capsys, "add", str(tmp_path / "nope.txt"), "--store", str(tmp_path / "s"))
+    assert code == 1 and "nope.txt: no such file" in err
+    (tmp_path / "empty").mkdir()
+    code, _, err = run(capsys, "add", str(tmp_path / "empty"), "--store", str(tmp_path / "s"))
+    assert code == 1 and "no transcript files" in err
+
+
+def test_a_bad_file_does_not_stop_the_others_nor_lose_what_was_stored(tmp_path, capsys, seeds):
+    store = str(tmp_path / "store")
+    shutil.copy(seeds / "004_1f0b45879ee6eeb9.txt", tmp_path / "note.txt")
+    assert run(capsys, "add", str(tmp_path / "note.txt"), "--store", store)[0] == 0
+    folder = tmp_path / "batch"
+    folder.mkdir()
+    (folder / "a-broken.txt").write_bytes(b"\x00\x01\x02" * 100)
+    (folder / "b-call.txt").write_text(SMALL_CALL, encoding="utf-8")
+    code, out, err = run(capsys, "add", str(folder), "--store", store)
+    assert code == 1 and "a-broken.txt" in err and "1 added" in out and "1 failed" in out
+    code, out, _ = run(capsys, "list", "--store", store)
+    assert "note.txt" in out and "b-call.txt" in out
+
+
+def test_hostile_names_give_valid_iris_and_escaped_html(tmp_path, capsys):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "acme.txt").write_text(SMALL_CALL, encoding="utf-8")
+    code, out, err = run(capsys, "build", str(tmp_path / "in"), "--store", str(tmp_path / "store"), "-o", str(tmp_path))
+    assert code == 0, err
+    import pyoxigraph as ox
+
+    quads = list(ox.parse(path=str(tmp_path / "graph.nq"), format=ox.RdfFormat.N_QUADS))
+    iris = {t.value for q in quads for t in (q.subject, q.object) if isinstance(t, ox.NamedNode)}
+    assert all(iri.isascii() and not set(iri) & set(' "{}|\\^`<>') for iri in iris)
+    names = {q.object.value for q in quads if q.predicate.value.endswith("#nameAsPrinted")}
+    assert 'Bob "The Builder" <script>alert(\'x\')</script>' in names, "the name is kept, as data"
+    html = (tmp_path / "graph.html").read_text(encoding="utf-8")
+    assert "<script>alert('x')" not in html
+    code, out, _ = run(capsys, "query", "06", "--store", str(tmp_path / "store"), "--format", "json")
+    assert json.loads(out)["results"]["bindings"][0]["value"]["value"] == "12500000"
+
+
+def test_query_formats_and_saved_query_names(built, capsys):
+    store = str(built / "store")
+    code, out, _ = run(capsys, "query", "12-note-sentiment", "--store", store, "--format", "csv")
+    assert code == 0 and out.splitlines() == ["year,quarter,label,score", "2024,4,moderately positive,0.62"]
+    code, out, _ = run(capsys, "query", "12", "--store", store, "--format", "json")
+    assert json.loads(out)["results"]["bindings"][0]["label"]["value"] == "moderately positive"
+    code, out, _ = run(capsys, "query", "--list")
+    assert "06-revenue" in out and "Reported revenue" in out
+    code, _, err = run(capsys, "query", "SELECT WHERE {", "--store", store)
+    assert code == 1 and err.startswith("kg: malformed query")
+
+
+@pytest.mark.parametrize("fmt", ["ttl", "nt", "nq", "trig", "jsonld"])
+def test_export_formats_parse_back(built, capsys, tmp_path, fmt):
+    import pyoxigraph as ox
+
+    target = tmp_path / f"graph.{fmt}"
+    assert run(capsys, "export", "--format", fmt, "-o", str(target), "--store", str(built / "store"))[0] == 0
+    rdf_format = {"ttl": ox.RdfFormat.TURTLE, "nt": ox.RdfFormat.N_TRIPLES, "nq": ox.RdfFormat.N_QUADS,
+                  "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
+    parsed = list(ox.parse(path=str(target), format=rdf_format))
+    assert len(parsed) > 1000
+
+
+def test_build_writes_every_output(built):
+    for name in ("graph.trig", "graph.nq", "graph.ttl", "graph.jsonld", "graph.html"):
+        assert (built / name).stat().st_size > 1000, name
+
+
+@pytest.mark.skipif(not shutil.which(CHROMIUM) and not __import__("os").path.exists(CHROMIUM),
+                    reason="chromium is not installed")
+def test_seed_graph_page_renders_offline_in_chromium(built, tmp_path):
+    html = (built / "graph.html").read_text(encoding="utf-8")
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', html)
+    dom = run_chromium(tmp_path, "--dump-dom", (built / "graph.html").as_uri())
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert 'data-kg-status="drawn"' in body and 'data-kg-errors="0"' in body
+    assert int(re.search(r'data-kg-nodes="(\d+)"', body).group(1)) > 30
+    assert "<canvas" in dom

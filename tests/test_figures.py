@@ -1,0 +1,186 @@
+"""Figures: which numbers in a turn are facts about a metric, and with what value, unit, period, kind and basis."""
+
+from decimal import Decimal
+
+import pytest
+
+from extract.figures import extract_figures
+from extract.model import Basis, Change, FiscalPeriod, Kind, Paragraph, Section, Turn
+
+CALL_PERIOD = FiscalPeriod(2025, 2)
+
+
+def cfo_turn(*paragraphs: str) -> Turn:
+    return Turn(order=3, speaker="Carol King", title="Chief Financial Officer", is_operator=False,
+                section=Section.PREPARED_REMARKS, paragraphs=tuple(Paragraph(p) for p in paragraphs))
+
+
+def figures_of(*paragraphs: str, all_non_gaap: bool = False):
+    turn = cfo_turn(*paragraphs)
+    return turn, extract_figures(turn, CALL_PERIOD, all_non_gaap, "Carol King")
+
+
+def the_one(figures, metric: str, **fields):
+    found = [f for f in figures if f.metric == metric and all(getattr(f, k) == v for k, v in fields.items())]
+    assert len(found) == 1, f"expected one {metric} {fields} figure, got {figures}"
+    return found[0]
+
+
+def test_reported_revenue_is_in_whole_dollars_with_the_words_it_was_read_from():
+    turn, figures = figures_of("Revenue was $242 million, a record for the company.")
+
+    revenue = the_one(figures, "Revenue")
+    assert revenue.value == Decimal("242000000")
+    assert isinstance(revenue.value, Decimal)
+    assert (revenue.low, revenue.high) == (None, None)
+    assert revenue.unit == "USD"
+    assert revenue.kind == Kind.REPORTED
+    assert revenue.period == CALL_PERIOD
+    assert revenue.basis is None and revenue.change is None
+    assert revenue.speaker == "Carol King"
+    assert revenue.span.quote == "Revenue was $242 million"
+    assert turn.text[revenue.span.start:revenue.span.end] == revenue.span.quote
+
+
+def test_offsets_of_a_figure_in_a_later_paragraph_point_into_the_whole_turn_text():
+    turn, figures = figures_of("Thank you, Bob.", "Revenue for the quarter was $242 million, a record.")
+
+    revenue = the_one(figures, "Revenue")
+    assert revenue.span.turn == 3
+    assert revenue.span.paragraph == 2
+    assert revenue.span.start > len("Thank you, Bob.")
+    assert turn.text[revenue.span.start:revenue.span.end] == revenue.span.quote == "Revenue for the quarter was $242 million"
+
+
+def test_guidance_range_keeps_low_and_high_for_the_quarter_it_names():
+    turn, figures = figures_of(
+        "Our revenue outlook for the third quarter of 2025 is between $243 million and $249 million.")
+
+    outlook = the_one(figures, "Revenue")
+    assert outlook.value is None
+    assert (outlook.low, outlook.high) == (Decimal("243000000"), Decimal("249000000"))
+    assert outlook.unit == "USD"
+    assert outlook.kind == Kind.GUIDANCE
+    assert outlook.period == FiscalPeriod(2025, 3)
+    assert turn.text[outlook.span.start:outlook.span.end] == outlook.span.quote
+    assert "$243 million and $249 million" in outlook.span.quote
+
+
+def test_non_gaap_gross_margin_is_a_non_gaap_percentage():
+    _, figures = figures_of("We delivered non-GAAP gross margin of 56.8%, a record.")
+
+    margin = the_one(figures, "GrossMargin")
+    assert margin.value == Decimal("56.8")
+    assert margin.unit == "Percent"
+    assert margin.basis == Basis.NON_GAAP
+    assert margin.kind == Kind.REPORTED
+
+
+def test_gaap_gross_margin_is_a_gaap_percentage():
+    _, figures = figures_of("GAAP gross margin was 42.8%.")
+
+    margin = the_one(figures, "GrossMargin")
+    assert margin.value == Decimal("42.8")
+    assert margin.unit == "Percent"
+    assert margin.basis == Basis.GAAP
+
+
+def test_gaap_gross_margin_that_came_in_at_a_percentage_is_gaap():
+    _, figures = figures_of("GAAP gross margin came in at 42.8%.")
+
+    margin = the_one(figures, "GrossMargin")
+    assert margin.value == Decimal("42.8")
+    assert margin.basis == Basis.GAAP
+
+
+def test_revenue_that_came_in_at_an_amount_is_reported():
+    _, figures = figures_of("Revenue came in at $242 million.")
+
+    assert the_one(figures, "Revenue", unit="USD").value == Decimal("242000000")
+
+
+def test_percentage_up_sequentially_is_a_sequential_change_of_the_metric():
+    _, figures = figures_of("Revenue was $242 million, up 5% sequentially.")
+
+    level = the_one(figures, "Revenue", unit="USD")
+    assert level.change is None
+    change = the_one(figures, "Revenue", unit="Percent")
+    assert change.value == Decimal("5")
+    assert change.change == Change.SEQUENTIAL
+    assert change.kind == Kind.REPORTED
+
+
+def test_days_down_sequentially_is_a_negative_change_in_days():
+    _, figures = figures_of("DSO was 45 days, down 6 days sequentially.")
+
+    assert the_one(figures, "DaysSalesOutstanding", change=None).value == Decimal("45")
+    change = the_one(figures, "DaysSalesOutstanding", change=Change.SEQUENTIAL)
+    assert change.value == Decimal("-6")
+    assert change.unit == "Days"
+
+
+def test_net_loss_is_negative_net_income():
+    _, figures = figures_of("We reported a net loss of $4.1 million.")
+
+    loss = the_one(figures, "NetIncome")
+    assert loss.value == Decimal("-4100000")
+    assert loss.unit == "USD"
+
+
+def test_new_customers_are_a_count():
+    _, figures = figures_of("We added 18 new customers in the quarter.")
+
+    added = the_one(figures, "NewCustomers")
+    assert added.value == Decimal("18")
+    assert added.unit == "Count"
+    assert added.span.quote == "18 new customers"
+
+
+def test_target_financial_model_range_is_a_target_not_a_reported_figure():
+    _, figures = figures_of(
+        "Gross margin remains within our target financial model of 100 to 200 basis points of annual expansion.")
+
+    target = the_one(figures, "GrossMargin")
+    assert target.kind == Kind.TARGET
+    assert (target.low, target.high) == (Decimal("100"), Decimal("200"))
+    assert target.unit == "BasisPoints"
+
+
+def test_all_non_gaap_call_makes_financial_figures_non_gaap_but_not_operating_ones():
+    _, figures = figures_of("Revenue was $242 million. DSO was 45 days.", all_non_gaap=True)
+
+    assert the_one(figures, "Revenue").basis == Basis.NON_GAAP
+    assert the_one(figures, "DaysSalesOutstanding").basis is None
+
+
+def test_without_all_non_gaap_an_unqualified_figure_has_no_basis():
+    _, figures = figures_of("Revenue was $242 million.", all_non_gaap=False)
+
+    assert the_one(figures, "Revenue").basis is None
+
+
+def test_an_amount_per_month_per_subscriber_is_not_a_revenue_figure():
+    _, figures = figures_of("Revenue was $242 million, and each service adds $10 of revenue per month per subscriber.")
+
+    revenues = [f for f in figures if f.metric == "Revenue"]
+    assert [f.value for f in revenues] == [Decimal("242000000")]
+
+
+def test_an_amount_per_month_per_subscriber_alone_yields_no_figure():
+    _, figures = figures_of("Each managed service adds $10 of revenue per month per subscriber.")
+
+    assert figures == []
+
+
+def test_the_average_price_of_a_repurchase_is_not_a_repurchase_figure():
+    _, figures = figures_of("We repurchased $7 million of stock at an average price of $35.")
+
+    repurchases = [f for f in figures if f.metric == "ShareRepurchase"]
+    assert [f.value for f in repurchases] == [Decimal("7000000")]
+    assert all(f.value != Decimal("35") for f in figures)
+
+
+def test_shares_bought_at_an_average_price_alone_yield_no_figure():
+    _, figures = figures_of("We repurchased 200,000 shares at an average price of $35.")
+
+    assert figures == []

@@ -1,0 +1,104 @@
+"""The store: one graph per document, no-op rebuilds, replacement that touches nothing else."""
+
+import shutil
+
+import pyoxigraph as ox
+import pytest
+
+from kg.cli import main
+from kg.export import export
+from kg.ingest import ingest
+from kg.store import Store
+from kg.validate import validate_store
+
+
+def quads(store, graph):
+    return {str(q) for q in store._store.quads_for_pattern(None, None, None, ox.NamedNode(graph))}
+
+
+@pytest.fixture
+def corpus(tmp_path, seeds):
+    """A writable copy of two seeds (the seeds themselves are never written)."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for name in ("002_7cb600e89a562d2e.txt", "004_1f0b45879ee6eeb9.txt"):
+        shutil.copy(seeds / name, folder / name)
+    return folder
+
+
+def test_one_named_graph_per_document_named_by_its_iri(store):
+    docs = {d.source: d.iri for d in store.documents()}
+    assert docs["000_d70e09fd955d15f6.txt"] == "https://w3id.org/earnings-kg/id/call/calix-2023-q4"
+    assert docs["004_1f0b45879ee6eeb9.txt"].startswith("https://w3id.org/earnings-kg/id/note/calix-2024-q4-")
+    graphs = {g.value for g in store._store.named_graphs()}
+    assert set(docs.values()) | {"https://w3id.org/earnings-kg/id/graph/entities",
+                                 "https://w3id.org/earnings-kg/ontology"} == graphs
+
+
+def test_every_document_graph_conforms_to_the_shapes_on_its_own(store):
+    assert validate_store(store) == {}
+
+
+def test_rebuilding_unchanged_documents_is_a_no_op(tmp_path, corpus):
+    store = Store(tmp_path / "store")
+    first = ingest([corpus], store, workers=1)
+    before = export(store, "nq")
+    second = ingest([corpus], store, workers=1)
+    assert len(first.added) == 2 and second.unchanged == [str(p) for p in sorted(corpus.iterdir())]
+    assert not second.added and not second.replaced
+    assert export(store, "nq") == before
+
+
+def test_a_changed_document_replaces_its_graph_and_nothing_else(tmp_path, corpus):
+    store = Store(tmp_path / "store")
+    ingest([corpus], store, workers=1)
+    call = "https://w3id.org/earnings-kg/id/call/calix-2020-q4"
+    note = next(d.iri for d in store.documents() if d.kind == "ResearchNote")
+    call_before, note_before = quads(store, call), quads(store, note)
+
+    path = corpus / "004_1f0b45879ee6eeb9.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("$206 million", "$207 million"), encoding="utf-8")
+    report = ingest([corpus], store, workers=1)
+
+    assert report.replaced == [str(path)] and len(report.unchanged) == 1
+    assert quads(store, call) == call_before
+    after = quads(store, note)
+    assert after != note_before
+    assert any('"207000000"' in q for q in after) and not any('"206000000"' in q for q in after)
+    assert len(store.documents()) == 2
+
+
+def test_removing_a_document_leaves_the_others(tmp_path, corpus):
+    store_dir = tmp_path / "store"
+    assert main(["add", str(corpus), "--store", str(store_dir)]) == 0
+    assert main(["remove", "004_1f0b45879ee6eeb9.txt", "--store", str(store_dir)]) == 0
+    store = Store(store_dir, read_only=True)
+    assert [d.source for d in store.documents()] == ["002_7cb600e89a562d2e.txt"]
+    labels = {r["l"] for r in store.select("SELECT ?l WHERE { ?s <http://www.w3.org/2000/01/rdf-schema#label> ?l }")}
+    assert "Carl Russo" in labels
+
+
+def test_same_input_same_output(tmp_path, corpus):
+    outputs = []
+    for run in ("a", "b"):
+        store = Store(tmp_path / run)
+        ingest([corpus], store, workers=1)
+        outputs.append(sorted(export(store, "nq").decode().splitlines()))
+    assert outputs[0] == outputs[1]
+
+
+def test_a_second_writer_is_refused_with_a_clear_message(tmp_path):
+    from kg.errors import StoreLocked
+
+    first = Store(tmp_path / "store")
+    with pytest.raises(StoreLocked, match="in use"):
+        Store(tmp_path / "store")
+    del first
+
+
+def test_every_iri_is_ascii_and_the_export_parses(built):
+    quads_ = list(ox.parse(path=str(built / "graph.nq"), format=ox.RdfFormat.N_QUADS))
+    assert len(quads_) > 1000
+    iris = {t.value for q in quads_ for t in (q.subject, q.predicate, q.object, q.graph_name)
+            if isinstance(t, ox.NamedNode)}
+    assert all(iri.isascii() and " " not in iri for iri in iris)
