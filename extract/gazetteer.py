@@ -88,7 +88,7 @@ FIRMS = [
     Known(F, "Evercore ISI", ("Evercore",)),
     Known(F, "RBC Capital Markets", ("RBC",)),
     Known(F, "William Blair", ()),
-    Known(F, "Baird", ("Robert W. Baird",)),
+    Known(F, "Baird", ("Robert W. Baird",), case_sensitive=("Baird",)),
     Known(F, "BMO Capital Markets", ("BMO",)),
     Known(F, "Truist Securities", ("Truist", "SunTrust")),
     Known(F, "Mizuho", ("Mizuho Securities",)),
@@ -96,15 +96,14 @@ FIRMS = [
     Known(F, "B. Riley Securities", ("B. Riley", "B Riley")),
     Known(F, "Loop Capital", ()),
     Known(F, "Macquarie", ()),
-    Known(F, "Cantor Fitzgerald", ("Cantor",)),
+    Known(F, "Cantor Fitzgerald", ()),
     Known(F, "Susquehanna", ()),
-    Known(F, "Rosenblatt", ()),
     Known(F, "Argus Research", ()),
     Known(F, "Sidoti & Company", ("Sidoti",)),
     Known(F, "Lake Street Capital Markets", ("Lake Street",)),
     Known(F, "Dougherty & Company", ("Dougherty",)),
     Known(F, "Wedbush Securities", ("Wedbush",)),
-    Known(F, "Benchmark", ("The Benchmark Company",)),
+    Known(F, "The Benchmark Company", ("Benchmark Company",)),
 ]
 
 ORGANIZATIONS = [

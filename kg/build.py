@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from rdflib import RDF, XSD, Graph, Literal, Namespace, URIRef
+from rdflib import RDF, RDFS, XSD, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import DCTERMS, FOAF, PROV, SKOS
 
 from extract.model import Document, EntityType, Span
@@ -65,6 +65,8 @@ def document_graph(doc: Document, iris: Iris = Iris()) -> tuple[URIRef, Graph]:
     g.add((d, EKG.company, company))
     g.add((d, EKG.period, period))
     g.add((d, DCTERMS.source, text(doc.source)))
+    what = "earnings call" if doc.kind == "call" else f"research note ({doc.source})"
+    g.add((d, RDFS.label, Literal(f"{doc.company_name} {doc.period.label} {what}", lang="en")))
     g.add((d, EKG.sha256, text(doc.sha256)))
     if doc.kind == "note":
         g.add((d, EKG.sentimentLabel, text(doc.sentiment_label or "")))
