@@ -6,7 +6,7 @@ INPUT  ?= ../shared/seeds
 OUT    ?= output
 STORE  ?= $(OUT)/store
 
-.PHONY: run test install clean deps-test
+.PHONY: run test install clean accuracy
 
 $(BIN)/kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -24,3 +24,6 @@ test: $(BIN)/kg
 
 clean:
 	rm -rf $(OUT) .pytest_cache
+
+accuracy: $(BIN)/kg
+	$(BIN)/python bench/accuracy.py --seeds $(INPUT)
