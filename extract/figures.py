@@ -57,8 +57,8 @@ DAYS = re.compile(r"(?P<v>\d+)\s+days\b", re.I)
 PLAIN = re.compile(rf"(?<![\w$.,])(?P<v>{_NUM})(?![\w%]|\.\d|\s*(?:%|percent|million|billion|days|basis))", re.I)
 COUNT_NEW = re.compile(r"(?P<v>\d[\d,]*)\s+new\s+(?:[A-Z]{2,4}\s+|broadband\s+|service provider\s+)?customers", re.I)
 COUNT_TOTAL = re.compile(
-    r"(?:more than|over|nearly|approximately|about|roughly|almost)\s+(?P<v>\d[\d,]*)\s+(?:[A-Z]{2,4}\s+|broadband\s+)?customers",
-    re.I,
+    r"(?:(?:more than|over|nearly|approximately|about|roughly|almost)\s+(?P<v>\d[\d,]*)|(?P<w>\d{1,3}(?:,\d{3})+))\s+"
+    r"(?:[A-Z]{2,4}\s+|broadband\s+(?:service\s+|experience\s+)?)?(?:customers|providers)\b",
 )
 
 _SEQ = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:sequential(?:ly)?|quarter[- ]over[- ]quarter|q/q|from the (?:prior|previous|last|first|second|third|fourth) quarter|compared (?:to|with) the (?:prior|previous|last) quarter|over the (?:prior|previous|last) quarter)", re.I)
@@ -69,7 +69,7 @@ _GROWTH_AFTER = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:growth|increase|improvement|
 _FROM_BEFORE = re.compile(r"(?:\bfrom|\bcompared (?:to|with)|\bversus|\bvs\.?)\s+(?:[$\d.,]+%?\s*(?:million|billion)?\s+)?(?:in\s+)?(?:the\s+)?$", re.I)
 _PRICE_BEFORE = re.compile(r"(?:price|cost|valued?|worth)\s+(?:of\s+|at\s+)?$", re.I)
 _PER_AFTER = re.compile(r"^\s*(?:of\s+)?(?:[\w-]+\s+){0,3}?per\s+(?:month|subscriber|sub|user|home|household|location|passing|door)\b", re.I)
-_CLAUSE_BREAK = re.compile(r"[;]|,\s+(?:the|we|our|which|while|but|and we|so)\b", re.I)
+_CLAUSE_BREAK = re.compile(r"[;]|,\s+(?:the|we|our|while|but|and we|so)\b", re.I)
 _GUIDANCE = re.compile(r"\bguidance\b|\boutlook\b|\bguided?\b|\bexpect(?:s|ed|ing)?\b|\banticipate[sd]?\b|\bforecast|\bproject(?:s|ed)?\b|\bwill be\b|\bwould represent\b|\bat the midpoint\b", re.I)
 _TARGET = re.compile(r"target(?:ed)? (?:financial )?(?:operating )?model|long[- ]term target|target range|\btargets?\b", re.I)
 _NON_GAAP = re.compile(r"non[- ]GAAP\s+(?:\w+\s+){0,2}$", re.I)
@@ -154,7 +154,8 @@ def _numbers(s: str) -> list[_Number]:
     for m in COUNT_NEW.finditer(s):
         add(_Number(m.start("v"), m.end("v"), "Count", value=_dec(m["v"])))
     for m in COUNT_TOTAL.finditer(s):
-        add(_Number(m.start("v"), m.end("v"), "Count", value=_dec(m["v"])))
+        group = "v" if m["v"] else "w"
+        add(_Number(m.start(group), m.end(), "Total", value=_dec(m[group])))
     for m in PLAIN.finditer(s):
         v = _dec(m["v"])
         if Decimal(1900) <= v <= Decimal(2100) and "." not in m["v"]:
@@ -206,8 +207,10 @@ def _fits(metric: str, unit: str, is_change: bool) -> str | None:
         return "Days" if unit in ("Days", "Plain") else None
     if metric == "InventoryTurns":
         return "Ratio" if unit in ("Plain", "Percent") and not is_change else None
-    if metric in ("NewCustomers", "CustomerCount"):
+    if metric == "NewCustomers":
         return "Count" if unit == "Count" else None
+    if metric == "CustomerCount":
+        return "Count" if unit == "Total" else None
     return None
 
 
@@ -286,8 +289,8 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 change = _change(s, number, following)
                 before_text = s[max(0, number.start - 30):number.start]
                 is_change = change is not None or _CHANGE_BEFORE.search(before_text) is not None
-                bound = _bind(number, metrics, s, is_change)
-                metric = bound.metric if bound else None
+                bound = _bind(number, metrics, s, is_change) if number.unit != "Total" else None
+                metric = bound.metric if bound else ("CustomerCount" if number.unit == "Total" else None)
                 if _PER_AFTER.search(s[number.end:number.end + 60]):
                     continue  # "$10 to $50 of incremental revenue per month per subscriber"
                 if metric is None and last_metric and not any(m.end <= number.start for m in metrics) and (
@@ -297,9 +300,15 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                     continue
                 if _PRICE_BEFORE.search(before_text) and metric != "EarningsPerShare":
                     continue  # "at an average price of $35"
+                base_period = None
                 if _FROM_BEFORE.search(before_text) and not is_change and number.value is not None:
-                    continue  # "up from 3.6%": the comparison base, not this period's figure
-                if change is None and is_change and sentence_change is not None and number.unit == "Percent":
+                    # "3.4, up from 3.6% in the first quarter": the base is the earlier period's figure.
+                    if not re.search(r"\b(?:up|down|increase[sd]?|decrease[sd]?|rose|fell)\s+from\s+$", before_text, re.I):
+                        continue
+                    following = [p for p in s_periods if 0 <= p.start - s_start - number.end <= 25]
+                    base_period = following[0].period if following else context.previous_quarter()
+                inherits = is_change or (metric in USD_METRICS and re.search(r"\b(?:was|were|is)\s+$", before_text))
+                if change is None and inherits and sentence_change is not None and number.unit == "Percent":
                     change = sentence_change  # "rose 10% sequentially ... and current RPO increased 10%"
                 if change is None and is_change:
                     change = Change.YEAR_OVER_YEAR if _YOY.search(s[number.end:number.end + 80]) else change
@@ -307,6 +316,9 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                     change = Change.SEQUENTIAL  # "deposits decreased by $3 million": against last quarter
                 if change is None and number.unit == "Percent" and metric in USD_METRICS and _GROWTH_AFTER.search(s[number.end:number.end + 40]):
                     change = Change.SEQUENTIAL if re.search(r"sequential", s[number.end:number.end + 40], re.I) else Change.YEAR_OVER_YEAR
+                if change is None and bound is not None and number.unit == "Percent" and metric in USD_METRICS and \
+                        re.match(r"\s+growth\b", s[bound.end:bound.end + 10], re.I):
+                    change = Change.SEQUENTIAL if re.search(r"sequential", s, re.I) else Change.YEAR_OVER_YEAR
                 if change is None and number.unit == "BasisPoints" and metric == "GrossMargin":
                     change = Change.SEQUENTIAL if re.search(r"sequential|prior quarter|previous quarter", s, re.I) else Change.YEAR_OVER_YEAR
                 unit = _fits(metric, number.unit, change is not None)
@@ -330,6 +342,8 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                         period = context  # "We closed 2023 ... revenue of $264.7 million": the quarter
                 else:
                     period = context.next_quarter() if guidance_cue and kind is None else context
+                if base_period is not None:
+                    kind, period = Kind.REPORTED, base_period
                 if kind is None and change is not None and period_mention is None:
                     kind, period = (Kind.GUIDANCE, context.next_quarter()) if re.search(
                         r"would represent|at the midpoint", s, re.I) else (Kind.REPORTED, context)

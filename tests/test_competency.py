@@ -122,8 +122,9 @@ def test_10_evidence_with_exact_words_and_translation(store):
     assert {"Revenue", "Remaining performance obligations", "Current remaining performance obligations",
             "Gross margin", "Free cash flow"} <= metrics
     for r in got:
-        assert r["speaker"] == "Cory Sindelar"
-        assert r["translation"], r
+        assert r["speaker"] and r["translation"], r
+        if r["metric"] in {"Revenue", "Gross margin", "Free cash flow"}:
+            assert r["speaker"] == "Cory Sindelar", r
     revenue = next(r for r in got if r["metric"] == "Revenue")
     assert revenue["value"] == "242000000" and "$242 million" in revenue["quote"]
 
