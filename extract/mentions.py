@@ -82,13 +82,26 @@ _STAT_TYPES = {"PERSON": EntityType.PERSON, "ORG": EntityType.ORGANIZATION}
 
 def find_mentions(turns: Iterable[Turn], batch_size: int = 64) -> dict[int, list[RawMention]]:
     """Raw mentions per turn order, paragraph by paragraph."""
-    items = [(t.order, i, p.text) for t in turns for i, p in enumerate(t.paragraphs)]
+    turns_list = list(turns)
+    items = [(t.order, i, p.text) for t in turns_list for i, p in enumerate(t.paragraphs)]
     # A capitalised word the document also writes in lower case is a common noun ("Operations"),
     # not a name; the document itself says so.
     lower_words = {w for _, _, text in items for w in re.findall(r"\b[a-z][a-z-]+\b", text)}
     found: dict[int, list[RawMention]] = {}
     nlp = pipeline()
-    for (order, index, _), doc in zip(items, nlp.pipe((text for _, _, text in items), batch_size=batch_size)):
+    # The statistical NER is most of the cost: run it only on paragraphs with a capitalised word
+    # that nothing else explains (rules and known names first, statistics where they still add).
+    known = _known_words(turns_list)
+    needs_ner = [_has_unknown_name(text, known) for _, _, text in items]
+    docs: list = [None] * len(items)
+    with nlp.select_pipes(disable=["ner"]):
+        plain = [i for i, need in enumerate(needs_ner) if not need]
+        for i, doc in zip(plain, nlp.pipe((items[i][2] for i in plain), batch_size=batch_size)):
+            docs[i] = doc
+    rich = [i for i, need in enumerate(needs_ner) if need]
+    for i, doc in zip(rich, nlp.pipe((items[i][2] for i in rich), batch_size=batch_size)):
+        docs[i] = doc
+    for (order, index, _), doc in zip(items, docs):
         for ent in doc.ents:
             mention = _from_entity(ent, index)
             if mention is not None and mention.known is None and mention.type == EntityType.ORGANIZATION and \
@@ -97,6 +110,35 @@ def find_mentions(turns: Iterable[Turn], batch_size: int = 64) -> dict[int, list
             if mention is not None:
                 found.setdefault(order, []).append(mention)
     return found
+
+
+_WORD = re.compile(r"\b[A-Z][a-z]+[A-Za-z'\u2019-]*|\b[A-Z][a-z]*[A-Z][A-Za-z]*")
+_SENTENCE_START = re.compile(r"(?:^|[.!?:;\"\u201c(]\s+|\s-{1,2}\s+)$")
+COMMON_CAPITALISED = set("""I I'm I've I'd I'll Okay OK Yes No Thanks Thank Great Sure Well So And But Or Now Then
+Operator Q&A CEO CFO COO President Chief Officer Vice Director Analyst Investor Relations Financial Executive
+January February March April May June July August September October November December Monday Tuesday Wednesday
+Thursday Friday Saturday Sunday Christmas Thanksgiving Internet Wi-Fi WiFi Fourth Third Second First Quarter
+Mr Mrs Ms Dr Hi Hey Good Morning Afternoon Evening Today Tomorrow Yeah Got Right Hello Sir Madam""".split())
+
+
+def _known_words(turns: list[Turn]) -> set[str]:
+    """Capitalised words the gazetteer, the speakers' names and the titles already explain."""
+    words = set(COMMON_CAPITALISED)
+    for k in ALL:
+        for form in (k.label, *k.aliases, *k.case_sensitive):
+            words.update(re.findall(r"[A-Za-z][\w'-]*", form))
+    for t in turns:
+        for part in (t.speaker or "", t.title or ""):
+            words.update(re.findall(r"[A-Za-z][\w'-]*", part))
+    return words
+
+
+def _has_unknown_name(text: str, known: set[str]) -> bool:
+    for m in _WORD.finditer(text):
+        if m.group(0) in known or _SENTENCE_START.search(text[max(0, m.start() - 3):m.start()]):
+            continue
+        return True
+    return False
 
 
 def _from_entity(ent, paragraph: int) -> RawMention | None:
