@@ -117,6 +117,41 @@ def build_call(blocks: list[Block], source: Source, layout: str) -> Call:
     )
 
 
+_TITLE_WORD = re.compile(
+    r"\b(?:Chief|President|CEO|CFO|COO|CTO|Officer|Vice President|VP|Director|Head|Treasurer|Controller|"
+    r"Investor Relations|Chairman|Chairwoman|Chair|Founder|Secretary|General Counsel|Executive|Manager|IR)\b"
+)
+_TITLE_TOKEN = r"(?:[A-Z][\w&'-]*|of|and|&|for)"
+_NAME_THEN_TITLE = re.compile(
+    rf"(?P<name>[A-Z][a-z'\u2019-]+(?:\s+[A-Z]\.)?(?:\s+[A-Z][a-z'\u2019-]+){{1,2}}),\s+(?:our\s+|the\s+)?"
+    rf"(?P<title>{_TITLE_TOKEN}(?:,?\s+{_TITLE_TOKEN}){{0,8}})"
+)
+_TITLE_THEN_NAME = re.compile(
+    rf"(?P<title>(?:Chief|President|Vice|Senior|Executive|Director|Head|CEO|CFO|COO|Chairman|Treasurer|General)"
+    rf"(?:,?\s+{_TITLE_TOKEN}){{0,8}}),\s+(?P<name>[A-Z][a-z'\u2019-]+(?:\s+[A-Z][a-z'\u2019-]+){{1,2}})"
+)
+
+
+def infer_titles(turns: list[Turn], names: list[str]) -> dict[str, str]:
+    """Titles the text gives people whose headers carry none: "introduce Jim Fanucchi, VP of Investor Relations"."""
+    found: dict[str, str] = {}
+    first_intro = next((t.order for t in turns if t.is_operator and any(find_introduction(p.text) for p in t.paragraphs)),
+                       len(turns) + 1)
+    for t in turns:
+        if t.order >= first_intro:
+            break
+        for para in t.paragraphs:
+            for rx in (_NAME_THEN_TITLE, _TITLE_THEN_NAME):
+                for m in rx.finditer(para.text):
+                    title = re.sub(r"(?:,?\s+(?:and|of|for|&))+$", "", m["title"].strip(" ,"))
+                    if not _TITLE_WORD.search(title) or len(title) > 80:
+                        continue
+                    for name in names:
+                        if name not in found and same_person(m["name"], name) and len(m["name"].split()) >= 2:
+                            found[name] = title
+    return found
+
+
 def _participants(turns: list[Turn], intros: list[Introduction]) -> list[Participant]:
     by_key: dict[str, dict] = {}
     order: list[str] = []
@@ -133,14 +168,27 @@ def _participants(turns: list[Turn], intros: list[Introduction]) -> list[Partici
         if t.title and t.title not in entry["titles"]:
             entry["titles"].append(t.title)
     introduced = [i.name for i in intros]
+    untitled = [by_key[k]["name"] for k in order if not by_key[k]["titles"]]
+    inferred = infer_titles(turns, untitled) if untitled else {}
+    # Without titles: who speaks before the first introduction is the company's; who speaks
+    # first after an introduction, or was introduced, is an analyst.
+    first_intro = min((i.turn for i in intros), default=len(turns) + 1)
+    staff = {t.speaker for t in turns if t.order < first_intro and t.speaker}
+    after_intro = set()
+    for intro in intros:
+        nxt = next((t for t in turns if t.order > intro.turn and not t.is_operator), None)
+        if nxt is not None and nxt.speaker and nxt.speaker not in staff:
+            after_intro.add(nxt.speaker)
     result = []
     for key in order:
         e = by_key[key]
-        title = e["titles"][0] if e["titles"] else None
+        title = e["titles"][0] if e["titles"] else inferred.get(e["name"])
         role = role_from_title(title)
         if role is None:
-            role = Role.ANALYST if any(same_person(e["name"], n) for n in introduced) else Role.EXECUTIVE
-        result.append(Participant(name=e["name"], role=role, title=title, names=tuple(e["names"])))
+            is_analyst = any(same_person(e["name"], n) for n in introduced) or any(n in after_intro for n in e["names"])
+            role = Role.ANALYST if is_analyst and not staff & set(e["names"]) else Role.EXECUTIVE
+        printed = e["titles"][0] if e["titles"] else None
+        result.append(Participant(name=e["name"], role=role, title=printed, names=tuple(e["names"])))
     return result
 
 

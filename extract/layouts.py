@@ -89,6 +89,124 @@ def read_bilingual(lines: list[str], path: str) -> list[Block]:
     return blocks
 
 
+# "Jim Fanucchi: Thank you, Rob." and "Speaker 3: Thank you."
+COLON_LINE = re.compile(r"^(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[\w.'\u2019-]+){0,4}?)\s*:\s+(?P<text>\S.*)$")
+# "Jim Fanucchi, VP, Investor Relations (00:01:23):" with the words on the same line or the next ones.
+TIMESTAMPED = re.compile(
+    r"^(?P<name>[^,(\n]{2,80}?)(?:,\s*(?P<title>[^(\n]{1,150}?))?\s*\((?P<ts>\d{1,2}:\d{2}(?::\d{2})?)\)\s*:?\s*(?P<text>.*)$"
+)
+SECTION = re.compile(r"^(?P<section>prepared remarks|questions?\s*(?:&|and)\s*answers?|call participants)\s*:?\s*$", re.I)
+# "Jim Fanucchi -- Vice President, Investor Relations" in a participants list or as a turn header.
+DASHED = re.compile(r"^(?P<name>[A-Z][^-\n]{1,80}?)\s+--\s+(?P<title>\S.{0,150})$")
+
+
+def _paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
+    """English paragraphs, each with the Chinese line that follows it where the file has one."""
+    paragraphs: list[Paragraph] = []
+    for line in lines:
+        if cjk_share(line) > 0.3 and paragraphs and paragraphs[-1].translation is None:
+            paragraphs[-1] = Paragraph(paragraphs[-1].text, line)
+        elif cjk_share(line) > 0.3:
+            continue
+        else:
+            paragraphs.append(Paragraph(line))
+    return tuple(paragraphs)
+
+
+def _speaker(name: str, title: str | None) -> tuple[str | None, str | None]:
+    return (None, None) if OPERATOR.match(name.strip()) else (name.strip(), (title or "").strip() or None)
+
+
+def read_colon(lines: list[str], path: str) -> list[Block]:
+    """`Name: text` lines; a line without a name continues the speaker before it."""
+    blocks: list[Block] = []
+    current: tuple[str | None, str | None] | None = None
+    body: list[str] = []
+    for line in lines:
+        m = COLON_LINE.match(line)
+        if m and _is_name(m["name"]):
+            if current is not None and body:
+                blocks.append(Block(current[0], current[1], _paragraphs(body)))
+            current, body = _speaker(m["name"], None), [m["text"].strip()]
+        elif current is not None:
+            body.append(line.strip())
+    if current is not None and body:
+        blocks.append(Block(current[0], current[1], _paragraphs(body)))
+    return blocks
+
+
+def read_timestamped(lines: list[str], path: str) -> list[Block]:
+    blocks: list[Block] = []
+    current: tuple[str | None, str | None] | None = None
+    body: list[str] = []
+    for line in lines:
+        m = TIMESTAMPED.match(line)
+        if m and _is_name(m["name"]):
+            if current is not None and body:
+                blocks.append(Block(current[0], current[1], _paragraphs(body)))
+            current, body = _speaker(m["name"], m["title"]), ([m["text"].strip()] if m["text"].strip() else [])
+        elif current is not None:
+            body.append(line.strip())
+    if current is not None and body:
+        blocks.append(Block(current[0], current[1], _paragraphs(body)))
+    return blocks
+
+
+def read_sectioned(lines: list[str], path: str) -> list[Block]:
+    """`Prepared Remarks:` / `Questions & Answers:` / `Call participants:` with `Name -- Title` headers."""
+    titles: dict[str, str] = {}
+    in_participants = False
+    for line in lines:
+        sec = SECTION.match(line.strip())
+        if sec:
+            in_participants = sec["section"].lower().startswith("call participants")
+            continue
+        m = DASHED.match(line.strip())
+        if m and in_participants:
+            titles[m["name"].strip()] = m["title"].strip()
+    blocks: list[Block] = []
+    current: tuple[str | None, str | None] | None = None
+    body: list[str] = []
+    in_participants = False
+    for line in lines:
+        stripped = line.strip()
+        sec = SECTION.match(stripped)
+        if sec:
+            in_participants = sec["section"].lower().startswith("call participants")
+            continue
+        if in_participants:
+            continue
+        m = DASHED.match(stripped)
+        header = None
+        if OPERATOR.match(stripped):
+            header = (None, None)
+        elif m and _is_name(m["name"]):
+            header = (m["name"].strip(), m["title"].strip())
+        elif stripped in titles:
+            header = (stripped, titles[stripped])
+        if header is not None:
+            if current is not None and body:
+                blocks.append(Block(current[0], current[1], _paragraphs(body)))
+            current, body = header, []
+        elif current is not None:
+            body.append(stripped)
+    if current is not None and body:
+        blocks.append(Block(current[0], current[1], _paragraphs(body)))
+    return blocks
+
+
+def _is_name(name: str) -> bool:
+    name = name.strip()
+    if OPERATOR.match(name):
+        return True
+    words = name.split()
+    return 1 <= len(words) <= 6 and name[:1].isupper() and not name.lower().startswith(
+        ("note", "source", "disclaimer", "copyright", "date", "time", "forward", "safe harbor", "http"))
+
+
+READERS = {"colon": read_colon, "timestamped": read_timestamped, "sectioned": read_sectioned}
+
+
 def is_bilingual(lines: list[str]) -> bool:
     cjk_lines = sum(1 for line in lines if cjk_share(line) > 0.3)
     doubled = sum(1 for a, b in zip(lines, lines[1:]) if a == b and split_header(a) is not None)
@@ -112,8 +230,16 @@ def detect(text: str, path: str) -> tuple[str, list[str]]:
         return "note", lines
     if is_bilingual(lines):
         return "bilingual", lines
+    english = [line for line in lines if cjk_share(line) <= 0.3]
+    if sum(1 for line in english if (m := TIMESTAMPED.match(line)) and _is_name(m["name"])) >= 2:
+        return "timestamped", lines
+    if any(SECTION.match(line.strip()) for line in english) and sum(1 for line in english if DASHED.match(line.strip())) >= 2:
+        return "sectioned", lines
+    named = [m["name"] for line in english if (m := COLON_LINE.match(line)) and _is_name(m["name"])]
+    if len(named) >= 2 and len(named) >= len(english) // 4:
+        return "colon", lines
     raise UnknownLayout(
-        "no speaker lines found in a layout kg reads (bilingual 'Name - Title' headers, or a research note); "
-        "is this a transcript?",
+        "no speaker lines found in a layout kg reads ('Name - Title' headers, 'Name: text', "
+        "'Name, Title (00:01:23):', 'Name -- Title' sections, or a research note); is this a transcript?",
         path,
     )

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .calls import build_call
 from .decode import Source, read_source
-from .layouts import detect, read_bilingual
+from .layouts import READERS, detect, read_bilingual
 from .model import Call, Note
 from .notes import read_note
 
@@ -19,5 +19,6 @@ def parse(source: Source) -> Call | Note:
     layout, lines = detect(source.text, source.path)
     if layout == "note":
         return read_note(lines, source)
-    blocks = read_bilingual(lines, source.path)
+    reader = read_bilingual if layout == "bilingual" else READERS[layout]
+    blocks = reader(lines, source.path)
     return build_call(blocks, source, layout)
