@@ -59,17 +59,76 @@ def find_introduction(text: str) -> tuple[str, str] | None:
     return None
 
 
+_COMPANY = r"(?P<company>[A-Z][\w&.'\u2019+-]*(?:,?\s+(?:[A-Z][\w&.'\u2019+-]*|&|\+|and|de|of))*?)(?:'s|\u2019s|s')?"
+_COMPANY_PATTERNS = [
+    # "welcome to the Calix fourth-quarter 2023 earnings conference call", "welcome to Danaher Corporation's first quarter"
+    re.compile(rf"(?i:welcome(?:\s+everyone)?\s+to)\s+(?:the\s+|our\s+)?(?i:Q[1-4]\s+\d{{4}}\s+)?{_COMPANY}"
+               rf"(?=,?\s+(?i:(?:first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter|Q[1-4]|half|fiscal|full[- ]year|"
+               rf"earnings|results|financial|quarterly|conference|presentation|\d{{4}}|inc\b|corporation|company))"),
+    re.compile(rf"(?i:results (?:teleconference|presentation|conference call|call) (?:for|of))\s+(?:the\s+)?{_COMPANY}(?=[\s.,]|$)"),
+    re.compile(rf"(?i:welcome to)\s+(?:the\s+)?{_COMPANY}\s+(?i:conference call|call)"),
+    re.compile(rf"(?i:to discuss)\s+{_COMPANY}(?:'s|\u2019s)\s+(?i:results|earnings)"),
+]
+_HALF = re.compile(r"\b(?:first half|first six months|half[- ]year|first semester|H1)\b(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<year>(?:19|20)\d\d))?", re.I)
+_BARE_QUARTER = re.compile(r"\b(?P<ord>first|second|third|fourth)[\s-]+quarter\b|\bQ(?P<q>[1-4])\b", re.I)
+_ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
+
+
 def find_company_and_period(turns: list[Turn], path: str) -> tuple[str, FiscalPeriod]:
     """The call announces itself early: "welcome to the Calix fourth-quarter 2023 earnings call"."""
-    for turn in turns[:6]:
-        for para in turn.paragraphs[:6]:
-            found = find_call_period(para.text)
-            if found is None:
-                continue
-            m = _WELCOME_COMPANY.search(para.text[: found.start])
-            if m:
-                return m["company"].strip(), found.period
-    raise IncompleteDocument("cannot tell which company and fiscal quarter this call is about", path)
+    early = [p.text for t in turns[:8] for p in t.paragraphs[:6]]
+    company, announcement = None, ""
+    for rx in _COMPANY_PATTERNS:
+        for text in early:
+            m = rx.search(text)
+            if m and len(m["company"]) >= 2:
+                company, announcement = _clean_company(m["company"]), text
+                break
+        if company:
+            break
+    # The paragraph that names the company usually names the period too; it wins over later ones.
+    period = _announced_period(announcement, early) if announcement else None
+    for text in early if period is None else ():
+        found = find_call_period(text)
+        if found:
+            period = found.period
+            break
+    if period is None:
+        period = _loose_period(early, [p.text for t in turns for p in t.paragraphs])
+    if company is None or period is None:
+        missing = " and ".join(w for w, v in (("company", company), ("fiscal quarter", period)) if v is None)
+        raise IncompleteDocument(f"cannot tell which {missing} this call is about", path)
+    return company, period
+
+
+def _clean_company(name: str) -> str:
+    name = re.sub(r"(?:'s|\u2019s)$", "", name.strip(" ,."))
+    name = re.sub(r"^(?:the|our)\s+", "", name, flags=re.I)
+    return re.sub(r"[,\s]+(?:and|&)$", "", name)
+
+
+def _announced_period(text: str, early: list[str]) -> FiscalPeriod | None:
+    found = find_call_period(text)
+    if found is not None:
+        return found.period
+    if _HALF.search(text) or _BARE_QUARTER.search(text):
+        return _loose_period([text], early)
+    return None
+
+
+def _loose_period(early: list[str], everything: list[str]) -> FiscalPeriod | None:
+    """A quarter named without its year takes the year the call talks about most."""
+    joined = " ".join(early)
+    years = _ANY_YEAR.findall(joined) or _ANY_YEAR.findall(" ".join(everything)[:20000])
+    year = max(set(years), key=years.count) if years else None
+    half = _HALF.search(joined)
+    if half:
+        return FiscalPeriod(int(half["year"] or year), 2) if (half["year"] or year) else None
+    m = _BARE_QUARTER.search(joined)
+    if m and year:
+        q = {"first": 1, "second": 2, "third": 3, "fourth": 4}[m["ord"].lower()] if m["ord"] else int(m["q"])
+        return FiscalPeriod(int(year), q)
+    return None
 
 
 def build_call(blocks: list[Block], source: Source, layout: str) -> Call:
