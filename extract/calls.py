@@ -23,7 +23,7 @@ _NAME = r"[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,3}"
 _INTRO_BARE = re.compile(rf"^(?:\(Operator Instructions\)\s*)?(?P<name>{_NAME}),\s+(?P<firm>[^,.]+(?:\.[A-Z][^,.]*)*)\.?$")
 # "...from the line of George Notter with Jefferies." / "...comes from Elyse Greenspan with Wells Fargo."
 _INTRO_LINE = re.compile(
-    rf"(?i:line of|comes? from|is from|from)\s+(?P<name>{_NAME})\s+(?i:with|of|from|at)\s+"
+    rf"(?i:line of|comes? from|is from|from)\s+(?P<name>{_NAME}),?\s+(?i:with|of|from|at)\s+"
     rf"(?P<firm>.+?)(?:(?<!\b[A-Z])\.(?=\s|$)|,\s+(?i:please|your line)|\s+(?i:please)\b|\s*$)",
 )
 _QA_START = re.compile(r"question[- ]and[- ]answer|\bQ&A\b|first question|open (?:up )?the (?:call|line)s? for questions", re.I)

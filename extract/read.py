@@ -9,6 +9,7 @@ from .decode import Source, read_source
 from .layouts import READERS, detect, read_bilingual
 from .model import Call, Note
 from .notes import read_note
+from .speakers import is_anonymous, name_speakers
 
 
 def read(path: str | Path) -> Call | Note:
@@ -21,4 +22,6 @@ def parse(source: Source) -> Call | Note:
         return read_note(lines, source)
     reader = read_bilingual if layout == "bilingual" else READERS[layout]
     blocks = reader(lines, source.path)
+    if is_anonymous(blocks):
+        blocks = name_speakers(blocks)
     return build_call(blocks, source, layout)

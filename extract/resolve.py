@@ -12,6 +12,7 @@ from .gazetteer import lookup, organization_key
 from .mentions import RawMention
 from .model import Call, Entity, EntityType, Mention, Participant, Role, Span, Turn
 from .names import first_last, formal_given, name_tokens, person_key, same_person, slug
+from .speakers import ANONYMOUS
 
 
 @dataclass
@@ -102,6 +103,12 @@ def participant_keys(call: Call, resolver: Resolver) -> dict[str, str]:
     """Every header form -> person key; the operator's forms of the same people become aliases."""
     keys: dict[str, str] = {}
     for p in call.participants:
+        if ANONYMOUS.match(p.name):
+            # A voice nobody named is a person of this call only: never merged with another call's.
+            scoped = f"{call.company} {call.period.year} q{call.period.quarter or 0} {p.name}"
+            key = resolver._draft(EntityType.PERSON, slug(scoped), p.name)
+            keys[p.name] = key
+            continue
         key = resolver.person(p.name)
         for n in p.names:
             resolver.person(n)
