@@ -19,7 +19,6 @@ from extract.model import Document
 from extract.pipeline import extract
 
 from .build import document_graph
-from .iris import Iris
 from .store import Store, nt
 
 INPUT_SUFFIXES = (".txt",)
@@ -56,16 +55,27 @@ def find_inputs(paths: Iterable[str | Path]) -> list[Path]:
     return list(dict.fromkeys(found))
 
 
-def _extract_one(path: str) -> tuple[str, Document | None, str | None, str | None]:
-    """Run in a worker: (path, document, graph IRI's N-Triples, error)."""
+@dataclass(frozen=True)
+class Extracted:
+    """What a worker sends back: small and flat, so that a big corpus streams through."""
+
+    path: str
+    source: str | None = None
+    iri: str | None = None
+    ntriples: str | None = None
+    error: str | None = None
+
+
+def _extract_one(path: str) -> Extracted:
+    """Run in a worker: the document's graph as N-Triples, or the one-line reason it failed."""
     try:
-        doc = extract(path)
+        doc: Document = extract(path)
         iri, graph = document_graph(doc)
-        return path, doc, str(iri) + "\n" + nt(graph), None
+        return Extracted(path, doc.source, str(iri), nt(graph))
     except KgError as e:
-        return path, None, None, str(e)
+        return Extracted(path, error=str(e))
     except Exception as e:  # noqa: BLE001 - one bad file must not stop the others
-        return path, None, None, f"{path}: internal error while extracting ({type(e).__name__}: {e})"
+        return Extracted(path, error=f"{path}: internal error while extracting ({type(e).__name__}: {e})")
 
 
 def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None,
@@ -85,32 +95,26 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
             todo.append(str(f))
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    results: Iterable[tuple[str, Document | None, str | None, str | None]]
-    if workers == 1 or len(todo) < 2:
-        results = map(_extract_one, todo)
-        pool = None
-    else:
-        pool = ProcessPoolExecutor(max_workers=workers)
-        results = pool.map(_extract_one, todo, chunksize=1)
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and len(todo) > 1 else None
+    results: Iterable[Extracted] = pool.map(_extract_one, todo, chunksize=1) if pool else map(_extract_one, todo)
     try:
-        for n, (path, doc, body, error) in enumerate(results, start=1):
+        for n, got in enumerate(results, start=1):
             if progress:
-                progress(f"[{n}/{len(todo)}] {Path(path).name}")
-            if error or doc is None or body is None:
-                report.failed.append((path, error or f"{path}: nothing extracted"))
+                progress(f"[{n}/{len(todo)}] {Path(got.path).name}")
+            if got.error or not got.ntriples or not got.iri or not got.source:
+                report.failed.append((got.path, got.error or f"{got.path}: nothing extracted"))
                 continue
-            iri, triples = body.split("\n", 1)
-            previous = tuple(existing.get(doc.source, {}))
+            previous = tuple(existing.get(got.source, {}))
             try:
-                store.put_document(iri, triples, replaces=previous)
+                store.put_document(got.iri, got.ntriples, replaces=previous)
             except KgError as e:
-                report.failed.append((path, f"{path}: {e}"))
+                report.failed.append((got.path, f"{got.path}: {e}"))
                 continue
-            (report.replaced if previous else report.added).append(path)
-            report.triples[doc.source] = triples.count("\n") + 1
+            (report.replaced if previous else report.added).append(got.path)
+            report.triples[got.source] = got.ntriples.count("\n")
     finally:
         if pool is not None:
-            pool.shutdown()
+            pool.shutdown(cancel_futures=True)
     if report.added or report.replaced:
         store.refresh_entities()
     store.flush()
@@ -130,4 +134,3 @@ def progress_printer(stream=None) -> Callable[[str], None] | None:
     return show
 
 
-__all__ = ["ingest", "find_inputs", "Report", "Iris"]
