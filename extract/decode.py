@@ -62,7 +62,10 @@ def _to_text(data: bytes, where: str) -> tuple[str, str]:
         except UnicodeDecodeError:
             raise UnreadableInput("has a UTF-16 byte-order mark but is not valid UTF-16", where) from None
     if b"\x00" in data[:4096] and _utf16_without_bom(data):
-        return data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"), "utf-16"
+        try:
+            return data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"), "utf-16"
+        except UnicodeDecodeError:
+            raise UnreadableInput("looks like UTF-16 without a byte-order mark but does not decode", where) from None
     try:
         return data.decode("utf-8"), "utf-8"
     except UnicodeDecodeError as e:

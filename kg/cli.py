@@ -48,8 +48,9 @@ def main(argv: list[str] | None = None) -> int:
     q.add_argument("--list", action="store_true", help="list the saved queries")
 
     e = sub.add_parser("export", help="write the graph in a standard format")
-    e.add_argument("--format", choices=["ttl", "nt", "nq", "trig", "jsonld"], default="trig")
-    e.add_argument("-o", "--output", help="file to write (default: standard output)")
+    e.add_argument("--format", choices=["ttl", "nt", "nq", "trig", "jsonld", "graphml", "csv"], default="trig",
+                   help="csv: nodes.csv and edges.csv for neo4j-admin database import, into the folder -o names")
+    e.add_argument("-o", "--output", help="file to write (default: standard output); for csv, a folder")
     store_option(e)
 
     v = sub.add_parser("view", help="write the interactive HTML page of the graph")
@@ -65,6 +66,25 @@ def main(argv: list[str] | None = None) -> int:
 
     val = sub.add_parser("validate", help="check each document graph against the SHACL shapes")
     store_option(val)
+
+    pu = sub.add_parser("push", help="PUT every named graph to a SPARQL Graph Store endpoint and check the counts")
+    pu.add_argument("url", help="the Graph Store endpoint, e.g. http://127.0.0.1:8890/sparql-graph-crud-auth")
+    store_option(pu)
+    pu.add_argument("--user")
+    pu.add_argument("--password")
+    pu.add_argument("--auth", choices=["basic", "digest"], default=None,
+                    help="basic: send the credentials with every request; digest: answer a digest challenge "
+                         "(default: answer whichever challenge the server sends)")
+    pu.add_argument("--format", choices=["nt", "ttl"], default="nt", help="how each graph is sent (default nt)")
+    pu.add_argument("--sparql", help="the server's SPARQL query endpoint (default: the URL's origin + /sparql)")
+
+    srv = sub.add_parser("serve", help="serve the store over HTTP, read-only: a SPARQL endpoint and a web UI")
+    store_option(srv)
+    srv.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine only)")
+    srv.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
+    srv.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
+    srv.add_argument("--max-rows", type=int, default=10_000, help="rows a result may have (default 10000)")
+    srv.add_argument("--allow-service", action="store_true", help="allow SERVICE (the server then fetches other URLs)")
 
     args = parser.parse_args(argv)
     try:
@@ -143,8 +163,13 @@ def cmd_query(args) -> int:
 
 
 def cmd_export(args) -> int:
-    from .export import export, write_atomically
+    from .export import export, write_atomically, write_csv
 
+    if args.format == "csv":
+        if not args.output:
+            raise KgError("--format csv writes nodes.csv and edges.csv: name their folder with -o DIR")
+        print("wrote " + ", ".join(str(p) for p in write_csv(_open(args, read_only=True), Path(args.output))))
+        return 0
     data = export(_open(args, read_only=True), args.format)
     if args.output:
         write_atomically(Path(args.output), data)
@@ -196,9 +221,44 @@ def cmd_validate(args) -> int:
     return 1 if problems else 0
 
 
+def cmd_push(args) -> int:
+    from .errors import PushError
+    from .push import push
+
+    if args.password is not None and args.user is None:
+        raise PushError("--password needs --user")
+    if args.user is not None and args.password is None:
+        import getpass
+
+        if not sys.stdin.isatty():
+            raise PushError("--user needs --password (no terminal to ask on)")
+        args.password = getpass.getpass(f"password for {args.user}: ")
+
+    def line(g) -> None:
+        check = "ok" if g.matches else f"DIFFERS: the server has {g.remote}"
+        print(f"{g.graph}  {g.triples} triples  HTTP {g.status}  {check}", flush=True)
+
+    report = push(_open(args, read_only=True), args.url, args.user, args.password, args.auth, args.format,
+                  args.sparql, progress=line)
+    diff = report.differences
+    print(f"pushed {len(report.graphs)} graphs, {report.triples} triples to {args.url} in {report.seconds:.1f} s; "
+          + (f"{len(diff)} differ on the server" if diff else "every count matches on the server"))
+    if diff:
+        raise PushError(f"the server holds {diff[0].remote} triples, kg {diff[0].triples}"
+                        + (f" (and {len(diff) - 1} more graphs differ)" if len(diff) > 1 else ""), diff[0].graph)
+    return 0
+
+
+def cmd_serve(args) -> int:
+    from .serve import serve
+
+    return serve(_open(args, read_only=True), host=args.host, port=args.port, timeout=args.timeout,
+                 max_rows=args.max_rows, allow_service=args.allow_service)
+
+
 COMMANDS = {
     "build": cmd_build, "add": cmd_add, "query": cmd_query, "export": cmd_export, "view": cmd_view,
-    "list": cmd_list, "remove": cmd_remove, "validate": cmd_validate,
+    "list": cmd_list, "remove": cmd_remove, "validate": cmd_validate, "push": cmd_push, "serve": cmd_serve,
 }
 
 if __name__ == "__main__":

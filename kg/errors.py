@@ -15,5 +15,13 @@ class QueryError(KgError):
     """A SPARQL query is malformed or names a saved query that does not exist."""
 
 
+class MalformedQuery(QueryError):
+    """The SPARQL parser refused the query (a client's mistake, not the store's)."""
+
+
 class InvalidIRI(KgError):
     """A minted IRI would not be a valid absolute IRI; a bug, or a hostile input kg failed to clean."""
+
+
+class PushError(KgError):
+    """Copying the store to another SPARQL server failed: names the graph and the HTTP status."""

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import functools
 import os
+import re
 import tempfile
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -22,7 +25,9 @@ BUILD_FILES = {"graph.trig": "trig", "graph.nq": "nq", "graph.ttl": "ttl", "grap
 
 
 def export(store: Store, fmt: str) -> bytes:
-    """Formats without graph names (Turtle, N-Triples) carry the union of every graph."""
+    """Formats without graph names (Turtle, N-Triples, GraphML) carry the union of every graph."""
+    if fmt == "graphml":
+        return graphml(store)
     rdf_format, union = FORMATS[fmt]
     return store.dump(rdf_format, union=union)
 
@@ -57,3 +62,175 @@ def write_build_outputs(store: Store, outdir: Path) -> list[Path]:
     write_atomically(page, render_html(union_graph(store), title="kg: earnings calls").encode("utf-8"))
     written.append(page)
     return written
+
+
+# -- property graphs: GraphML (networkx) and CSV for `neo4j-admin database import` ----------------
+RDF_TYPE = "http://www.w3.org/1999/02/22-rdf-syntax-ns#type"
+RDFS_LABEL = "http://www.w3.org/2000/01/rdf-schema#label"
+SKOS_PREF_LABEL = "http://www.w3.org/2004/02/skos/core#prefLabel"
+XSD = "http://www.w3.org/2001/XMLSchema#"
+INTEGERS = {XSD + t for t in ("integer", "int", "long", "short", "byte", "nonNegativeInteger", "positiveInteger",
+                              "negativeInteger", "nonPositiveInteger", "unsignedInt", "unsignedLong",
+                              "unsignedShort", "unsignedByte")}
+NUMBERS = INTEGERS | {XSD + "decimal", XSD + "double", XSD + "float"}
+
+
+@dataclass
+class PropertyGraph:
+    """The union of every graph as nodes and edges. Nodes are IRIs and blank nodes (`_:id`) that are
+    described or pointed to; `rdf:type` becomes the node's types, a literal property with exactly one
+    value on a node becomes an attribute, and a property whose value is a node becomes an edge."""
+
+    nodes: dict[str, dict] = field(default_factory=dict)  # id -> {"label", "types", "props"}
+    edges: list[tuple[str, str, str]] = field(default_factory=list)  # (start, end, predicate IRI)
+    kinds: dict[str, type] = field(default_factory=dict)  # literal property IRI -> int, float, bool or str
+
+
+@functools.cache
+def _namespaces() -> tuple[tuple[str, str], ...]:
+    from ontology import PREFIXES
+
+    return tuple({**PREFIXES, "owl": "http://www.w3.org/2002/07/owl#"}.items())
+
+
+def compact(iri: str) -> str:
+    """`ekg:speaker` for a known namespace, else the IRI itself."""
+    for prefix, ns in _namespaces():
+        if iri.startswith(ns) and len(iri) > len(ns):
+            return f"{prefix}:{iri[len(ns):]}"
+    return iri
+
+
+def _node_id(term) -> str:
+    return f"_:{term.value}" if isinstance(term, ox.BlankNode) else term.value
+
+
+def _pick_label(literals: list) -> str | None:
+    if not literals:
+        return None
+    return min(literals, key=lambda lit: (lit.language not in (None, "en"), lit.language or "", lit.value)).value
+
+
+def _kind(datatypes: set[str]) -> type:
+    if datatypes <= INTEGERS:
+        return int
+    if datatypes <= NUMBERS:
+        return float
+    if datatypes == {XSD + "boolean"}:
+        return bool
+    return str
+
+
+def _convert(value: str, kind: type):
+    if kind is bool:
+        return value.strip() in ("true", "1")
+    return kind(value)
+
+
+def property_graph(store: Store) -> PropertyGraph:
+    triples = sorted(set(store.query("CONSTRUCT { ?s ?p ?o } WHERE { GRAPH ?g { ?s ?p ?o } }", union=False)), key=str)
+    pg = PropertyGraph()
+    literals: dict[str, dict[str, list]] = {}
+
+    def node(term) -> str:
+        key = _node_id(term)
+        if key not in pg.nodes:
+            pg.nodes[key] = {"label": None, "types": [], "props": {}}
+            literals[key] = {}
+        return key
+
+    for t in triples:
+        s, p, o = node(t.subject), t.predicate.value, t.object
+        if isinstance(o, ox.Literal):
+            literals[s].setdefault(p, []).append(o)
+        elif p == RDF_TYPE and isinstance(o, ox.NamedNode):
+            pg.nodes[s]["types"].append(compact(o.value))
+        else:
+            pg.edges.append((s, node(o), p))
+
+    datatypes: dict[str, set[str]] = {}
+    for values in literals.values():
+        for p, lits in values.items():
+            if len(lits) == 1 and p != RDFS_LABEL:
+                datatypes.setdefault(p, set()).add(lits[0].datatype.value)
+    pg.kinds = {p: _kind(d) for p, d in sorted(datatypes.items())}
+    for key, values in literals.items():
+        n = pg.nodes[key]
+        n["label"] = _pick_label(values.get(RDFS_LABEL) or values.get(SKOS_PREF_LABEL) or [])
+        n["types"] = sorted(set(n["types"]))
+        n["props"] = {p: _convert(lits[0].value, pg.kinds[p])
+                      for p, lits in sorted(values.items()) if len(lits) == 1 and p != RDFS_LABEL}
+    return pg
+
+
+def graphml(store: Store) -> bytes:
+    """GraphML (networkx): node id = IRI, attributes `label`, `type` (CURIEs, space-separated) and
+    the single-valued literal properties by CURIE; edges carry `type` (CURIE) and `iri`."""
+    import io
+
+    import networkx as nx
+
+    pg = property_graph(store)
+    g = nx.MultiDiGraph()
+    for key, n in sorted(pg.nodes.items()):
+        attrs = {compact(p): v for p, v in n["props"].items()}
+        if n["label"] is not None:
+            attrs["label"] = n["label"]
+        if n["types"]:
+            attrs["type"] = " ".join(n["types"])
+        g.add_node(key, **attrs)
+    for s, o, p in sorted(pg.edges):
+        g.add_edge(s, o, type=compact(p), iri=p)
+    out = io.BytesIO()
+    nx.write_graphml(g, out, encoding="utf-8")
+    return out.getvalue()
+
+
+def _neo4j_name(iri: str) -> str:
+    return re.sub(r"[^A-Za-z0-9_]", "_", compact(iri))
+
+
+NEO4J_TYPES = {int: ":long", float: ":double", bool: ":boolean", str: ""}
+
+
+def write_csv(store: Store, outdir: Path) -> list[Path]:
+    """`nodes.csv` and `edges.csv` for `neo4j-admin database import` (headers `:ID`, `name`,
+    `:LABEL` / `:START_ID`, `:END_ID`, `:TYPE`). Labels, types and property names are CURIEs with
+    `_` for `:` (`ekg_Person`, `ekg_speaker`); every node also has the label `Resource`. Text
+    literals may hold line breaks: import with `--multiline-fields=true`."""
+    import csv
+    import io
+
+    pg = property_graph(store)
+    columns: dict[str, str] = {}  # property IRI -> column name
+    for p in pg.kinds:
+        name = _neo4j_name(p)
+        while name in columns.values() or name in ("iri", "name"):
+            name += "_"
+        columns[p] = name
+
+    nodes = io.StringIO()
+    w = csv.writer(nodes, lineterminator="\n")
+    w.writerow([":ID", "iri", "name", ":LABEL"] + [columns[p] + NEO4J_TYPES[k] for p, k in pg.kinds.items()])
+    for key, n in sorted(pg.nodes.items()):
+        labels = ";".join(["Resource"] + [re.sub(r"[^A-Za-z0-9_]", "_", t) for t in n["types"]])
+        props = n["props"]
+        w.writerow([key, key, n["label"] or "", labels]
+                   + [_csv_value(props[p]) if p in props else "" for p in pg.kinds])
+    edges = io.StringIO()
+    w = csv.writer(edges, lineterminator="\n")
+    w.writerow([":START_ID", ":END_ID", ":TYPE"])
+    for s, o, p in sorted(pg.edges):
+        w.writerow([s, o, _neo4j_name(p)])
+
+    written = []
+    for name, text in (("nodes.csv", nodes), ("edges.csv", edges)):
+        write_atomically(outdir / name, text.getvalue().encode("utf-8"))
+        written.append(outdir / name)
+    return written
+
+
+def _csv_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)

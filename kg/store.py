@@ -17,7 +17,7 @@ from rdflib import Graph, URIRef
 from ontology import ONTOLOGY_IRI, ONTOLOGY_TTL
 
 from .entities import entities_graph
-from .errors import QueryError, StoreError, StoreLocked
+from .errors import MalformedQuery, QueryError, StoreError, StoreLocked
 from .iris import Iris
 
 PREFIXES = """
@@ -68,11 +68,14 @@ class Store:
             raise StoreError(f"cannot open the store: {message}", str(self.path)) from None
 
     # -- reading -------------------------------------------------------------------------------
-    def query(self, sparql: str, union: bool = True):
+    def query(self, sparql: str, union: bool = True, **dataset):
+        """`dataset` (`default_graph`, `named_graphs`: lists of NamedNode) replaces the union, as FROM does."""
         try:
+            if dataset:
+                return self._store.query(sparql, **dataset)
             return self._store.query(sparql, use_default_graph_as_union=union)
         except SyntaxError as e:
-            raise QueryError(f"malformed query: {e}") from None
+            raise MalformedQuery(f"malformed query: {e}") from None
         except OSError as e:
             raise QueryError(f"query failed: {e}") from None
 

@@ -1,0 +1,580 @@
+"""`kg serve`: the store over HTTP, read-only, on the standard library's http.server.
+
+- `/sparql`: the SPARQL 1.1 Protocol. Queries by GET, form POST and direct POST; results by the
+  Accept header; `default-graph-uri` / `named-graph-uri`; CORS open to every origin.
+- `/store?graph=IRI`, `/store?default`: the read side of the Graph Store Protocol.
+- `/`, `/docs`, `/doc?iri=`, `/entity?iri=`: a small web UI (`kg/pages.py`), with nothing remote.
+
+Nothing here writes. The store is opened read-only, and an update is refused before it reaches the
+store (403). The default graph is the union of every graph, unless the query (FROM, FROM NAMED)
+or the request (`default-graph-uri`, `named-graph-uri`) names the dataset.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import json
+import re
+import secrets
+import socket
+import sys
+import threading
+import time
+import traceback
+from dataclasses import dataclass
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Callable, TypeVar
+from urllib.parse import parse_qs, urlsplit
+
+import pyoxigraph as ox
+
+from extract.errors import KgError
+from ontology import PREFIXES
+
+from . import pages
+from .errors import MalformedQuery, QueryError
+from .query import describe, saved_queries
+from .store import Store
+
+T = TypeVar("T")
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
+
+# Media types a client may ask for, by the query's form.
+RESULTS_FORMATS = {  # SELECT, ASK
+    "application/sparql-results+json": ox.QueryResultsFormat.JSON,
+    "application/json": ox.QueryResultsFormat.JSON,
+    "application/sparql-results+xml": ox.QueryResultsFormat.XML,
+    "application/xml": ox.QueryResultsFormat.XML,
+    "text/xml": ox.QueryResultsFormat.XML,
+    "text/csv": ox.QueryResultsFormat.CSV,
+    "text/tab-separated-values": ox.QueryResultsFormat.TSV,
+}
+GRAPH_FORMATS = {  # CONSTRUCT, DESCRIBE and the Graph Store
+    "text/turtle": ox.RdfFormat.TURTLE,
+    "application/x-turtle": ox.RdfFormat.TURTLE,
+    "application/turtle": ox.RdfFormat.TURTLE,
+    "application/n-triples": ox.RdfFormat.N_TRIPLES,
+    "application/ld+json": ox.RdfFormat.JSON_LD,
+}
+
+
+@dataclass(frozen=True)
+class Limits:
+    timeout: float = 10.0           # seconds a query may take before the client gets 503
+    max_rows: int = 10_000          # result rows (or triples) before the client gets 413
+    max_body: int = 1 << 20         # request body bytes
+    max_running: int = 4            # queries evaluated at once, abandoned ones included
+    allow_service: bool = False     # SERVICE makes the server fetch other URLs: off unless asked
+
+
+class HttpError(Exception):
+    """An answer other than 200: the status and a message for people, sent as text/plain."""
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(message)
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+# -- reading a query without evaluating it ---------------------------------------------------------
+# One pass over the text that recognises everything a keyword can hide in (comments, strings, IRIs,
+# variables, prefixed names with their escapes, language tags, numbers), so that the words left are
+# the query's keywords and function names. Enough to tell the query form, FROM and SERVICE apart
+# without a second SPARQL parser; pyoxigraph's parser still decides whether the query is valid.
+_TOKEN = re.compile(
+    r"(?P<skip>#[^\n\r]*"
+    r'|"""(?:(?:"|"")?(?:[^"\\]|\\.))*"""'
+    r"|'''(?:(?:'|'')?(?:[^'\\]|\\.))*'''"
+    r'|"(?:[^"\\\n\r]|\\.)*"'
+    r"|'(?:[^'\\\n\r]|\\.)*'"
+    r'|<[^<>"{}|^`\\\x00-\x20]*>'
+    r"|[?$]\w+"
+    r"|@[A-Za-z]+(?:-[A-Za-z0-9]+)*"
+    r"|_:[\w\-]+(?:\.+[\w\-]+)*"
+    r"|(?:[^\W\d_][\w\-]*(?:\.+[\w\-]+)*)?:(?:[\w\-:%]|\\[_~.\-!$&'()*+,;=/?#@%]|\.+(?=[\w\-:%\\]))*"
+    r"|(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"
+    r"|(?P<word>[A-Za-z_]\w*)"
+    r"|(?P<other>.)",
+    re.S,
+)
+
+
+@dataclass(frozen=True)
+class QueryShape:
+    form: str            # SELECT, ASK, CONSTRUCT, DESCRIBE, an update's first keyword, or ""
+    names_dataset: bool  # has FROM or FROM NAMED
+    uses_service: bool
+
+    @property
+    def is_update(self) -> bool:
+        return self.form in UPDATE_FORMS
+
+
+def shape(sparql: str) -> QueryShape:
+    words = [m.group("word").upper() for m in _TOKEN.finditer(sparql) if m.group("word")]
+    form = next((w for w in words if w not in ("PREFIX", "BASE")), "")
+    return QueryShape(form, "FROM" in words, "SERVICE" in words)
+
+
+def dataset(query: QueryShape, default_uris: list[str], named_uris: list[str]) -> dict:
+    """The keyword arguments of `Store.query` that give the standard's dataset.
+
+    pyoxigraph ignores a query's FROM when `use_default_graph_as_union` is set (and keeps the
+    union as the default graph beside FROM NAMED), so the union is asked for only when neither
+    the query nor the request names a dataset. The protocol's graphs win over the query's, as
+    the SPARQL Protocol says; named graphs left unnamed are then none, as with FROM.
+    """
+    if default_uris or named_uris:
+        return {"default_graph": [_iri(u, "default-graph-uri") for u in default_uris],
+                "named_graphs": [_iri(u, "named-graph-uri") for u in named_uris]}
+    return {"union": not query.names_dataset}
+
+
+def _iri(value: str, what: str) -> ox.NamedNode:
+    try:
+        return ox.NamedNode(value)
+    except ValueError as e:
+        raise HttpError(400, f"{what}: not an absolute IRI: {value!r} ({e})") from None
+
+
+# -- content negotiation ---------------------------------------------------------------------------
+def negotiate(accept: str | None, offers: dict[str, T], default: T) -> T | None:
+    """The format the Accept header prefers among `offers` (ties go to the client's order);
+    `default` for no header or a wildcard, None when nothing acceptable is on offer."""
+    if not accept or not accept.strip():
+        return default
+    best: tuple[tuple[float, int], T] | None = None
+    for position, item in enumerate(accept.split(",")):
+        media, *params = [p.strip() for p in item.split(";")]
+        media = media.lower()
+        q = 1.0
+        for param in params:
+            name, _, value = param.partition("=")
+            if name.strip().lower() == "q":
+                try:
+                    q = float(value)
+                except ValueError:
+                    q = 0.0
+        if q <= 0:
+            continue
+        if media in offers:
+            found = offers[media]
+        elif media == "*/*":
+            found = default
+        elif media.endswith("/*"):
+            kinds = [fmt for mt, fmt in offers.items() if mt.startswith(media[:-1])]
+            if not kinds:
+                continue
+            found = default if default in kinds else kinds[0]
+        else:
+            continue
+        key = (q, -position)
+        if best is None or key > best[0]:
+            best = (key, found)
+    return best[1] if best else None
+
+
+def content_type(fmt) -> str:
+    media = fmt.media_type
+    return media if "charset" in media or not media.startswith("text/") else media + "; charset=utf-8"
+
+
+# -- evaluating a query with a deadline ------------------------------------------------------------
+class Abandoned(Exception):
+    """The handler stopped waiting for this query; its worker stops too."""
+
+
+class QueryRunner:
+    """Evaluates queries in worker threads, answering 503 when one outlives its deadline.
+
+    pyoxigraph cannot cancel a running query. When the deadline passes, the handler answers and
+    stops waiting, and the worker stops at the next solution it pulls; but a query busy inside
+    one step (a sort, an aggregate, a join that finds nothing) runs on to its end. The semaphore
+    keeps such runaways from piling up: at most `max_running` evaluate at once, abandoned ones
+    included, and a request that finds no free slot before its deadline gets 503 too.
+    """
+
+    def __init__(self, limits: Limits):
+        self.limits = limits
+        self._slots = threading.BoundedSemaphore(limits.max_running)
+
+    def run(self, job: Callable[[threading.Event], T]) -> T:
+        timeout = self.limits.timeout
+        deadline = time.monotonic() + timeout
+        if not self._slots.acquire(timeout=timeout):
+            raise HttpError(503, f"the server is busy: {self.limits.max_running} queries are running; "
+                                 "try again later", {"Retry-After": str(max(1, round(timeout)))})
+        done, stop = threading.Event(), threading.Event()
+        box: dict = {}
+
+        def work() -> None:
+            try:
+                box["value"] = job(stop)
+            except BaseException as e:  # noqa: BLE001 - handed to the waiting handler
+                # pyoxigraph's results must be freed on the thread that made them, and the
+                # traceback keeps the finished frames (whose locals hold them) alive: clear those here.
+                traceback.clear_frames(e.__traceback__)
+                box["error"] = e
+            finally:
+                self._slots.release()
+                done.set()
+
+        threading.Thread(target=work, name="kg-query", daemon=True).start()
+        if not done.wait(max(0.0, deadline - time.monotonic())):
+            stop.set()
+            raise HttpError(503, f"the query did not finish within {timeout:g} s and was abandoned; "
+                                 "narrow it, add a LIMIT, or start kg serve with a longer --timeout")
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+
+def _collect(items, limit: int, stop: threading.Event, what: str) -> list:
+    out = []
+    for item in items:
+        if stop.is_set():
+            raise Abandoned()
+        out.append(item)
+        if len(out) > limit:
+            raise HttpError(413, f"the result has more than {limit:,} {what} (the server's --max-rows); "
+                                 "add a LIMIT or narrow the query")
+    return out
+
+
+def term_json(term) -> dict:
+    """A term as SPARQL 1.1 Query Results JSON."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+            if term.direction is not None:
+                out["its:dir"] = str(term.direction)
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": term_json(term.subject),
+                                            "predicate": term_json(term.predicate),
+                                            "object": term_json(term.object)}}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def results_json(variables: list[str], solutions: list) -> bytes:
+    bindings = [{v: term_json(s[v]) for v in variables if s[v] is not None} for s in solutions]
+    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+@dataclass(frozen=True)
+class Answer:
+    content_type: str
+    body: bytes
+
+
+def evaluate(store: Store, sparql: str, options: dict, results_format, graph_format, max_rows: int,
+             prefixes: dict[str, str], stop: threading.Event) -> Answer:
+    """Run the query and serialise at most `max_rows` rows (or triples) of its result."""
+    result = store.query(sparql, **options)
+    if isinstance(result, ox.QueryBoolean):
+        if results_format is None:
+            raise HttpError(406, "ASK answers in JSON, XML, CSV or TSV; the Accept header names none of them")
+        return Answer(content_type(results_format), result.serialize(format=results_format))
+    if isinstance(result, ox.QueryTriples):
+        if graph_format is None:
+            raise HttpError(406, "CONSTRUCT and DESCRIBE answer in Turtle, N-Triples or JSON-LD; "
+                                 "the Accept header names none of them")
+        triples = list(dict.fromkeys(_collect(result, max_rows, stop, "triples")))
+        use = prefixes if graph_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD) else None
+        return Answer(content_type(graph_format), ox.serialize(triples, format=graph_format, prefixes=use))
+    if results_format is None:
+        raise HttpError(406, "SELECT answers in JSON, XML, CSV or TSV; the Accept header names none of them")
+    variables = [v.value for v in result.variables]
+    # The rows are counted before anything is written, so the answer is either whole or an error;
+    # pyoxigraph then writes the requested format from the JSON of those rows.
+    body = results_json(variables, _collect(result, max_rows, stop, "rows"))
+    if results_format != ox.QueryResultsFormat.JSON:
+        body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=results_format)
+    return Answer(content_type(results_format), body)
+
+
+# -- HTTP ------------------------------------------------------------------------------------------
+class KgServer(ThreadingHTTPServer):
+    daemon_threads = True
+
+    def __init__(self, address: tuple[str, int], store: Store, limits: Limits, quiet: bool = False):
+        self.store = store
+        self.limits = limits
+        self.quiet = quiet
+        self.runner = QueryRunner(limits)
+        self.prefixes = {**PREFIXES, "id": store.iris.base}
+        self.saved = {name: (describe(path), path.read_text(encoding="utf-8"))
+                      for name, path in saved_queries().items()}
+        super().__init__(address, Handler)
+
+    @property
+    def url(self) -> str:
+        host, port = self.server_address[:2]
+        return f"http://[{host}]:{port}/" if ":" in host else f"http://{host}:{port}/"
+
+
+class KgServer6(KgServer):
+    address_family = socket.AF_INET6
+
+
+class Handler(BaseHTTPRequestHandler):
+    server: KgServer
+    protocol_version = "HTTP/1.1"
+    server_version = "kg"
+    timeout = 30  # seconds an idle keep-alive connection stays open
+    # Headers and body leave in two writes: with Nagle's algorithm the second waits for the
+    # client's delayed ACK, 40 ms per request on a kept-alive connection.
+    disable_nagle_algorithm = True
+
+    # -- plumbing --------------------------------------------------------------------------------
+    def do_GET(self) -> None:
+        self._handle("GET")
+
+    def do_POST(self) -> None:
+        self._handle("POST")
+
+    def do_OPTIONS(self) -> None:
+        self._handle("OPTIONS")
+
+    def do_PUT(self) -> None:
+        self._handle("PUT")
+
+    def do_DELETE(self) -> None:
+        self._handle("DELETE")
+
+    def do_PATCH(self) -> None:
+        self._handle("PATCH")
+
+    def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
+        if not self.server.quiet:
+            super().log_message(format, *args)
+
+    def _handle(self, method: str) -> None:
+        url = urlsplit(self.path)
+        self._cors = url.path == "/sparql"
+        self._read = False
+        routes = {"/sparql": self.sparql, "/store": self.graph_store, "/": self.page_index,
+                  "/docs": self.page_docs, "/doc": self.page_doc, "/entity": self.page_entity}
+        try:
+            route = routes.get(url.path)
+            if route is None:
+                raise HttpError(404, f"nothing at {url.path}; try / for the query page or /sparql for SPARQL")
+            allowed = ("GET", "POST", "OPTIONS") if url.path == "/sparql" else ("GET",)
+            if method not in allowed:
+                raise HttpError(405, f"{url.path} is read-only and answers {', '.join(allowed)}",
+                                {"Allow": ", ".join(allowed)})
+            route(method, parse_qs(url.query, keep_blank_values=True))
+        except HttpError as e:
+            self._send_error(e)
+        except Exception as e:  # noqa: BLE001 - one failed request must not stop the server
+            traceback.print_exc(file=sys.stderr)
+            self._send_error(HttpError(500, f"internal error: {type(e).__name__}: {e}"))
+
+    def _send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
+        self.send_response(status)
+        self.send_header("Content-Type", content_type)
+        self.send_header("Content-Length", str(len(body)))
+        self.send_header("X-Content-Type-Options", "nosniff")
+        if self._cors:
+            self.send_header("Access-Control-Allow-Origin", "*")
+        for name, value in (headers or {}).items():
+            self.send_header(name, value)
+        if self.command == "POST" and not self._read:
+            # The body was not read (too large, or not needed): it cannot be skipped on a kept-alive
+            # connection, so close it.
+            self.close_connection = True
+            self.send_header("Connection", "close")
+        self.end_headers()
+        if self.command != "HEAD":
+            self.wfile.write(body)
+
+    def _send_error(self, e: HttpError) -> None:
+        self._send(e.status, "text/plain; charset=utf-8", (e.message.rstrip("\n") + "\n").encode("utf-8"), e.headers)
+
+    def _body(self) -> bytes:
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            raise HttpError(411, "send the body with a Content-Length, not chunked")
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            raise HttpError(400, "Content-Length is not a number") from None
+        limit = self.server.limits.max_body
+        if length > limit:
+            if length <= 16 * limit:
+                # Read and drop it, so that a client still sending the body reads this answer rather
+                # than a reset connection; a larger one is cut off (the connection closes).
+                remaining = length
+                while remaining > 0 and (chunk := self.rfile.read(min(remaining, 1 << 16))):
+                    remaining -= len(chunk)
+                self._read = remaining == 0
+            raise HttpError(413, f"the request body is {length:,} bytes; the limit is {limit:,}")
+        body = self.rfile.read(length) if length > 0 else b""
+        self._read = True
+        return body
+
+    # -- SPARQL Protocol -----------------------------------------------------------------------
+    def sparql(self, method: str, params: dict[str, list[str]]) -> None:
+        if method == "OPTIONS":
+            self._send(204, "text/plain", b"", {"Access-Control-Allow-Methods": "GET, POST, OPTIONS",
+                                                "Access-Control-Allow-Headers": "Content-Type, Accept",
+                                                "Access-Control-Max-Age": "86400"})
+            return
+        if method == "POST":
+            media = self.headers.get("Content-Type", "").split(";")[0].strip().lower()
+            body = self._body()
+            if media == "application/sparql-update":
+                raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
+            if media == "application/x-www-form-urlencoded":
+                for name, values in parse_qs(_text(body), keep_blank_values=True).items():
+                    params.setdefault(name, []).extend(values)
+            elif media == "application/sparql-query":
+                if "query" in params:
+                    raise HttpError(400, "a direct POST carries the query in its body, not also as ?query=")
+                params["query"] = [_text(body)]
+            else:
+                raise HttpError(415, "POST a query as application/sparql-query or as an "
+                                     "application/x-www-form-urlencoded form with query=")
+        if "update" in params:
+            raise HttpError(403, "this endpoint is read-only: SPARQL updates are refused")
+        queries = params.get("query", [])
+        if len(queries) != 1 or not queries[0].strip():
+            raise HttpError(400, "send exactly one SPARQL query: ?query=… (GET or form POST), or the query "
+                                 "as the body of a POST with Content-Type application/sparql-query")
+        sparql = queries[0]
+        query = shape(sparql)
+        if query.is_update:
+            raise HttpError(403, f"this endpoint is read-only: SPARQL updates ({query.form}) are refused")
+        if query.uses_service and not self.server.limits.allow_service:
+            raise HttpError(400, "SERVICE (federated query) is turned off on this endpoint; "
+                                 "start kg serve with --allow-service to allow it")
+        options = dataset(query, params.get("default-graph-uri", []), params.get("named-graph-uri", []))
+        accept = self.headers.get("Accept")
+        results_format = negotiate(accept, RESULTS_FORMATS, ox.QueryResultsFormat.JSON)
+        graph_format = negotiate(accept, GRAPH_FORMATS, ox.RdfFormat.TURTLE)
+        server = self.server
+
+        def job(stop: threading.Event) -> Answer:
+            return evaluate(server.store, sparql, options, results_format, graph_format,
+                            server.limits.max_rows, server.prefixes, stop)
+
+        try:
+            answer = server.runner.run(job)
+        except MalformedQuery as e:
+            raise HttpError(400, str(e)) from None
+        except (QueryError, OSError) as e:
+            raise HttpError(500, f"the query failed: {e}") from None
+        self._send(200, answer.content_type, answer.body, {"Vary": "Accept"})
+
+    # -- Graph Store Protocol, read side -------------------------------------------------------
+    def graph_store(self, method: str, params: dict[str, list[str]]) -> None:
+        fmt = negotiate(self.headers.get("Accept"), GRAPH_FORMATS, ox.RdfFormat.TURTLE)
+        if fmt is None:
+            raise HttpError(406, "graphs come as Turtle, N-Triples or JSON-LD; the Accept header names none of them")
+        store = self.server.store
+        if "default" in params and "graph" not in params:
+            # kg's default graph is the union of every graph.
+            self._send(200, content_type(fmt), store.dump(fmt, union=True), {"Vary": "Accept"})
+            return
+        graphs = params.get("graph", [])
+        if len(graphs) != 1 or "default" in params:
+            raise HttpError(400, "name one graph: /store?graph=IRI, or /store?default for the union of all graphs")
+        node = _iri(graphs[0], "graph")
+        if not store.query(f"ASK {{ GRAPH {node} {{ ?s ?p ?o }} }}", union=False):
+            raise HttpError(404, f"no graph {graphs[0]} in the store; /docs lists the documents")
+        triples = sorted(set(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}",
+                                         union=False)), key=str)
+        use = self.server.prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD) else None
+        self._send(200, content_type(fmt), ox.serialize(triples, format=fmt, prefixes=use), {"Vary": "Accept"})
+
+    # -- web UI --------------------------------------------------------------------------------
+    def _page(self, page: pages.Page | None) -> None:
+        if page is None:
+            raise HttpError(404, "nothing is known about that IRI in this store")
+        nonce = secrets.token_urlsafe(16)
+        csp = (f"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'unsafe-inline'; "
+               "connect-src 'self'; img-src 'self' data:; base-uri 'none'; form-action 'self'; "
+               "frame-ancestors 'none'")
+        self._send(200, "text/html; charset=utf-8", page.html(nonce).encode("utf-8"),
+                   {"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer"})
+
+    def _iri_param(self, params: dict[str, list[str]]) -> str:
+        iris = params.get("iri", [])
+        if len(iris) != 1:
+            raise HttpError(400, "name one IRI: ?iri=…")
+        return _iri(iris[0], "iri").value
+
+    def page_index(self, method: str, params: dict[str, list[str]]) -> None:
+        first = lambda name: (params.get(name) or [None])[0]  # noqa: E731
+        self._page(pages.index_page(self.server.saved, self.server.prefixes, first("q"), first("query")))
+
+    def page_docs(self, method: str, params: dict[str, list[str]]) -> None:
+        self._page(pages.docs_page(self.server.store, self.server.prefixes))
+
+    def page_doc(self, method: str, params: dict[str, list[str]]) -> None:
+        self._page(pages.doc_page(self.server.store, self._iri_param(params), self.server.prefixes))
+
+    def page_entity(self, method: str, params: dict[str, list[str]]) -> None:
+        self._page(pages.entity_page(self.server.store, self._iri_param(params), self.server.prefixes))
+
+
+def _text(body: bytes) -> str:
+    try:
+        return body.decode("utf-8")
+    except UnicodeDecodeError:
+        raise HttpError(400, "the request body is not UTF-8") from None
+
+
+# -- starting it -----------------------------------------------------------------------------------
+def make_server(store: Store, host: str = "127.0.0.1", port: int = 7878, limits: Limits = Limits(),
+                quiet: bool = False) -> KgServer:
+    """A server bound to host:port (0 for any free port), not yet serving: call `serve_forever`."""
+    cls = KgServer6 if ":" in host else KgServer
+    return cls((host, port), store, limits, quiet)
+
+
+def is_loopback(host: str) -> bool:
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def serve(store: Store, host: str = "127.0.0.1", port: int = 7878, timeout: float = 10.0,
+          max_rows: int = 10_000, allow_service: bool = False) -> int:
+    """Serve until interrupted (Ctrl-C)."""
+    if timeout <= 0:
+        raise KgError(f"--timeout must be more than 0 seconds, not {timeout:g}")
+    if max_rows < 1:
+        raise KgError(f"--max-rows must be at least 1, not {max_rows}")
+    if not 0 <= port <= 65535:
+        raise KgError(f"--port must be between 0 and 65535, not {port}")
+    try:
+        server = make_server(store, host, port, Limits(timeout=timeout, max_rows=max_rows,
+                                                       allow_service=allow_service))
+    except OSError as e:
+        raise KgError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
+    if not is_loopback(host):
+        print(f"kg: warning: listening on {host}, not a loopback address: anyone who can reach it can "
+              "read the whole store", file=sys.stderr)
+    print(f"serving {store.path} at {server.url}  (SPARQL endpoint {server.url}sparql; Ctrl-C to stop)",
+          flush=True)
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        print("stopped")
+    finally:
+        server.server_close()
+    return 0
