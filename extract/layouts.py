@@ -117,39 +117,40 @@ def _speaker(name: str, title: str | None) -> tuple[str | None, str | None]:
     return (None, None) if OPERATOR.match(name.strip()) else (name.strip(), (title or "").strip() or None)
 
 
-def read_colon(lines: list[str], path: str) -> list[Block]:
-    """`Name: text` lines; a line without a name continues the speaker before it."""
+def _split_at_headers(lines: list[str], header_of) -> list[Block]:
+    """Blocks from lines where `header_of(line)` says (speaker, title, text on the same line) or None."""
     blocks: list[Block] = []
     current: tuple[str | None, str | None] | None = None
     body: list[str] = []
     for line in lines:
-        m = COLON_LINE.match(line)
-        if m and _is_name(m["name"]):
+        header = header_of(line.strip())
+        if header is not None:
             if current is not None and body:
                 blocks.append(Block(current[0], current[1], _paragraphs(body)))
-            current, body = _speaker(m["name"], None), [m["text"].strip()]
+            current, body = header[:2], ([header[2]] if header[2] else [])
         elif current is not None:
             body.append(line.strip())
     if current is not None and body:
         blocks.append(Block(current[0], current[1], _paragraphs(body)))
     return blocks
+
+
+def read_colon(lines: list[str], path: str) -> list[Block]:
+    """`Name: text` lines; a line without a name continues the speaker before it."""
+    def header_of(line: str):
+        m = COLON_LINE.match(line)
+        return (*_speaker(m["name"], None), m["text"].strip()) if m and _is_name(m["name"]) else None
+
+    return _split_at_headers(lines, header_of)
 
 
 def read_timestamped(lines: list[str], path: str) -> list[Block]:
-    blocks: list[Block] = []
-    current: tuple[str | None, str | None] | None = None
-    body: list[str] = []
-    for line in lines:
+    """`Name, Title (00:01:23):` headers, the words on the same line or the lines after."""
+    def header_of(line: str):
         m = TIMESTAMPED.match(line)
-        if m and _is_name(m["name"]):
-            if current is not None and body:
-                blocks.append(Block(current[0], current[1], _paragraphs(body)))
-            current, body = _speaker(m["name"], m["title"]), ([m["text"].strip()] if m["text"].strip() else [])
-        elif current is not None:
-            body.append(line.strip())
-    if current is not None and body:
-        blocks.append(Block(current[0], current[1], _paragraphs(body)))
-    return blocks
+        return (*_speaker(m["name"], m["title"]), m["text"].strip()) if m and _is_name(m["name"]) else None
+
+    return _split_at_headers(lines, header_of)
 
 
 def read_sectioned(lines: list[str], path: str) -> list[Block]:
@@ -164,35 +165,24 @@ def read_sectioned(lines: list[str], path: str) -> list[Block]:
         m = DASHED.match(line.strip())
         if m and in_participants:
             titles[m["name"].strip()] = m["title"].strip()
-    blocks: list[Block] = []
-    current: tuple[str | None, str | None] | None = None
-    body: list[str] = []
+    body_lines: list[str] = []
     in_participants = False
     for line in lines:
-        stripped = line.strip()
-        sec = SECTION.match(stripped)
+        sec = SECTION.match(line.strip())
         if sec:
             in_participants = sec["section"].lower().startswith("call participants")
-            continue
-        if in_participants:
-            continue
-        m = DASHED.match(stripped)
-        header = None
-        if OPERATOR.match(stripped):
-            header = (None, None)
-        elif m and _is_name(m["name"]):
-            header = (m["name"].strip(), m["title"].strip())
-        elif stripped in titles:
-            header = (stripped, titles[stripped])
-        if header is not None:
-            if current is not None and body:
-                blocks.append(Block(current[0], current[1], _paragraphs(body)))
-            current, body = header, []
-        elif current is not None:
-            body.append(stripped)
-    if current is not None and body:
-        blocks.append(Block(current[0], current[1], _paragraphs(body)))
-    return blocks
+        elif not in_participants:
+            body_lines.append(line)
+
+    def header_of(line: str):
+        if OPERATOR.match(line):
+            return None, None, ""
+        m = DASHED.match(line)
+        if m and _is_name(m["name"]):
+            return m["name"].strip(), m["title"].strip(), ""
+        return (line, titles[line], "") if line in titles else None
+
+    return _split_at_headers(body_lines, header_of)
 
 
 def _is_name(name: str) -> bool:
