@@ -156,22 +156,17 @@ def read_timestamped(lines: list[str], path: str) -> list[Block]:
 def read_sectioned(lines: list[str], path: str) -> list[Block]:
     """`Prepared Remarks:` / `Questions & Answers:` / `Call participants:` with `Name -- Title` headers."""
     titles: dict[str, str] = {}
-    in_participants = False
-    for line in lines:
-        sec = SECTION.match(line.strip())
-        if sec:
-            in_participants = sec["section"].lower().startswith("call participants")
-            continue
-        m = DASHED.match(line.strip())
-        if m and in_participants:
-            titles[m["name"].strip()] = m["title"].strip()
     body_lines: list[str] = []
     in_participants = False
     for line in lines:
         sec = SECTION.match(line.strip())
+        m = DASHED.match(line.strip())
         if sec:
             in_participants = sec["section"].lower().startswith("call participants")
-        elif not in_participants:
+        elif in_participants:
+            if m:
+                titles[m["name"].strip()] = m["title"].strip()
+        else:
             body_lines.append(line)
 
     def header_of(line: str):
