@@ -313,10 +313,22 @@ class KgServer(ThreadingHTTPServer):
         self.limits = limits
         self.quiet = quiet
         self.runner = QueryRunner(limits)
+        self._graph_page: bytes | None = None
+        self._graph_lock = threading.Lock()
         self.prefixes = {**PREFIXES, "id": store.iris.base}
         self.saved = {name: (describe(path), path.read_text(encoding="utf-8"))
                       for name, path in saved_queries().items()}
         super().__init__(address, Handler)
+
+    def graph_page(self) -> bytes:
+        # The store is a read-only snapshot, so the page is made once, on first request.
+        with self._graph_lock:
+            if self._graph_page is None:
+                from .export import union_graph
+                from .view import render_html
+
+                self._graph_page = render_html(union_graph(self.store), title="kg: earnings calls").encode("utf-8")
+            return self._graph_page
 
     @property
     def url(self) -> str:
@@ -365,7 +377,8 @@ class Handler(BaseHTTPRequestHandler):
         self._cors = url.path == "/sparql"
         self._read = False
         routes = {"/sparql": self.sparql, "/store": self.graph_store, "/": self.page_index,
-                  "/docs": self.page_docs, "/doc": self.page_doc, "/entity": self.page_entity}
+                  "/docs": self.page_docs, "/doc": self.page_doc, "/entity": self.page_entity,
+                  "/graph": self.page_graph}
         try:
             route = routes.get(url.path)
             if route is None:
@@ -526,6 +539,13 @@ class Handler(BaseHTTPRequestHandler):
 
     def page_entity(self, method: str, params: dict[str, list[str]]) -> None:
         self._page(pages.entity_page(self.server.store, self._iri_param(params), self.server.prefixes))
+
+    def page_graph(self, method: str, params: dict[str, list[str]]) -> None:
+        """The interactive graph page (kg view) of the store the server opened."""
+        csp = ("default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:; "
+               "base-uri 'none'; form-action 'none'; frame-ancestors 'none'")  # nothing leaves the page
+        self._send(200, "text/html; charset=utf-8", self.server.graph_page(),
+                   {"Content-Security-Policy": csp, "Referrer-Policy": "no-referrer"})
 
 
 def _text(body: bytes) -> str:

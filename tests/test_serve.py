@@ -408,6 +408,16 @@ def test_documents_page_lists_both(base, served):
     assert "Calix FY2023 Q4 earnings call" in text
 
 
+def test_graph_page_is_the_offline_view_of_the_served_store(base):
+    status, headers, body = http(base + "/graph")
+    text = body.decode("utf-8")
+    assert status == 200 and "default-src 'none'" in headers["Content-Security-Policy"]
+    assert 'id="mynetwork"' in text and "data-kg-status" in text
+    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', text)
+    assert "Calix FY2023 Q4 earnings call" in text
+    assert 'href="/graph"' in page(base, "/docs")
+
+
 def test_document_page_shows_participants_exchanges_and_figures(base):
     text = page(base, "/doc?iri=" + quote(CALL, safe=""))
     for heading in ("Participants", "Exchanges", "Figures", "Turns"):
@@ -482,3 +492,10 @@ def test_ui_runs_in_chromium(base, served, tmp_path):
     assert 'data-kg-page="entity"' in body and 'data-kg-errors="0"' in body
     assert "kg-pwned" not in body.lower()
     assert_no_raw_hostile_text(dom)
+
+
+@pytest.mark.skipif(not Path(CHROMIUM).exists() and not shutil.which("chromium"), reason="chromium is not installed")
+def test_graph_page_draws_in_chromium_under_its_content_security_policy(base, tmp_path):
+    dom = run_chromium(tmp_path, "--no-proxy-server", "--dump-dom", base + "/graph")
+    body = re.search(r"<body[^>]*>", dom).group(0)
+    assert 'data-kg-status="drawn"' in body and 'data-kg-errors="0"' in body
