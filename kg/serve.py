@@ -122,15 +122,14 @@ def shape(sparql: str) -> QueryShape:
 def dataset(query: QueryShape, default_uris: list[str], named_uris: list[str]) -> dict:
     """The keyword arguments of `Store.query` that give the standard's dataset.
 
-    pyoxigraph ignores a query's FROM when `use_default_graph_as_union` is set (and keeps the
-    union as the default graph beside FROM NAMED), so the union is asked for only when neither
-    the query nor the request names a dataset. The protocol's graphs win over the query's, as
+    The store's own default graph is the union of every graph (`kg.store`), and a query's FROM /
+    FROM NAMED replaces it as the standard says. The protocol's graphs win over the query's, as
     the SPARQL Protocol says; named graphs left unnamed are then none, as with FROM.
     """
     if default_uris or named_uris:
         return {"default_graph": [_iri(u, "default-graph-uri") for u in default_uris],
                 "named_graphs": [_iri(u, "named-graph-uri") for u in named_uris]}
-    return {"union": not query.names_dataset}
+    return {}
 
 
 def _iri(value: str, what: str) -> ox.NamedNode:
