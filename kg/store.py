@@ -19,6 +19,7 @@ from ontology import ONTOLOGY_IRI, ONTOLOGY_TTL
 from .entities import entities_graph
 from .errors import MalformedQuery, QueryError, StoreError, StoreLocked
 from .iris import Iris
+from .rewrite import hoist_optionals
 
 PREFIXES = """
 PREFIX ekg: <https://w3id.org/earnings-kg/ontology#>
@@ -73,6 +74,12 @@ class Store:
         write), so `union` needs no special mode; a query's FROM, or `dataset` (`default_graph`,
         `named_graphs`: lists of NamedNode), replaces it as the standard says."""
         try:
+            rewritten = hoist_optionals(sparql)
+            if rewritten != sparql:
+                try:
+                    return self._store.query(rewritten, **dataset)
+                except SyntaxError:
+                    pass  # the rewrite is only ever an optimisation: run the query as written
             return self._store.query(sparql, **dataset)
         except SyntaxError as e:
             raise MalformedQuery(f"malformed query: {e}") from None
