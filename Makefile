@@ -5,8 +5,9 @@ BIN    := $(VENV)/bin
 INPUT  ?= ../shared/seeds
 OUT    ?= output
 STORE  ?= $(OUT)/store
+SIZES  ?= 5,200,1000,5000
 
-.PHONY: run test install clean accuracy
+.PHONY: run test install clean accuracy bench
 
 $(BIN)/kg: pyproject.toml
 	$(PYTHON) -m venv $(VENV)
@@ -27,3 +28,6 @@ clean:
 
 accuracy: $(BIN)/kg
 	$(BIN)/python bench/accuracy.py --seeds $(INPUT)
+
+bench: $(BIN)/kg
+	$(BIN)/python bench/bench.py --sizes $(SIZES) $(BENCH_ARGS)

@@ -66,7 +66,7 @@ class Extracted:
     error: str | None = None
 
 
-def _extract_one(path: str) -> Extracted:
+def extract_one(path: str) -> Extracted:
     """Run in a worker: the document's graph as N-Triples, or the one-line reason it failed."""
     try:
         doc: Document = extract(path)
@@ -96,7 +96,7 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and len(todo) > 1 else None
-    results: Iterable[Extracted] = pool.map(_extract_one, todo, chunksize=1) if pool else map(_extract_one, todo)
+    results: Iterable[Extracted] = pool.map(extract_one, todo, chunksize=1) if pool else map(extract_one, todo)
     try:
         for n, got in enumerate(results, start=1):
             if progress:
