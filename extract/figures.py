@@ -239,10 +239,12 @@ def _change(s: str, number: _Number, following: _Number | None) -> Change | None
 
 
 def _period_for(number: _Number, periods: list[PeriodMention], s_start: int, others: list[_Number]) -> PeriodMention | None:
-    """The period a number is for: the nearest phrase before it in the sentence, else right after."""
-    usable = [p for p in periods if not _is_comparison(p)]
-    before = [p for p in usable if p.end - s_start <= number.start]
-    after = [p for p in usable if p.start - s_start >= number.end and p.start - s_start - number.end <= 60]
+    """The period a number is for: the nearest phrase before it in the sentence, else right after.
+
+    `periods` leaves out comparison bases ("from the third quarter").
+    """
+    before = [p for p in periods if p.end - s_start <= number.start]
+    after = [p for p in periods if p.start - s_start >= number.end and p.start - s_start - number.end <= 60]
     if after and any(number.end <= n.start and n.end <= after[0].start - s_start for n in others):
         after = []
     if after and before:
@@ -256,13 +258,6 @@ def _period_for(number: _Number, periods: list[PeriodMention], s_start: int, oth
     return after[0] if after else None
 
 
-_comparison_marks: set[tuple[int, int]] = set()
-
-
-def _is_comparison(p: PeriodMention) -> bool:
-    return (p.start, p.end) in _comparison_marks
-
-
 def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speaker: str | None) -> list[Figure]:
     """Every figure in one turn of the company's people (or a note's body)."""
     figures: list[Figure] = []
@@ -271,10 +266,8 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
     for index, para in enumerate(turn.paragraphs):
         text = para.text
         periods = find_periods(text, context)
-        _comparison_marks.clear()
-        for p in periods:
-            if _FROM_BEFORE.search(text[max(0, p.start - 25):p.start]):
-                _comparison_marks.add((p.start, p.end))
+        # "from the third quarter" names the base of a comparison, never the period of a figure.
+        own_periods = [p for p in periods if not _FROM_BEFORE.search(text[max(0, p.start - 25):p.start])]
         carried_period: PeriodMention | None = None
         for s_start, s_end in sentences(text):
             s = text[s_start:s_end]
@@ -333,7 +326,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                     value = -value
 
                 kind = Kind.TARGET if target_cue and _near_target(s, number) else None
-                period_mention = _period_for(number, s_periods, s_start, numbers)
+                period_mention = _period_for(number, [p for p in own_periods if s_start <= p.start < s_end], s_start, numbers)
                 if period_mention is None and (guidance_cue or kind) and carried_period is not None:
                     period_mention = carried_period
                 if period_mention is not None:
@@ -384,8 +377,8 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
             if metrics:
                 last_metric = metrics[-1].metric
             if s_periods:
-                carried_period = [p for p in s_periods if not _is_comparison(p)][-1] if any(
-                    not _is_comparison(p) for p in s_periods) else carried_period
+                own = [p for p in own_periods if s_start <= p.start < s_end]
+                carried_period = own[-1] if own else carried_period
     return figures
 
 
