@@ -48,6 +48,10 @@ class Resolver:
     def person(self, name: str) -> str:
         return self._draft(EntityType.PERSON, person_key(name), name)
 
+    def voice(self, label: str, scope: str) -> str:
+        """A speaker nobody named ("Speaker 3"): a person of this one call, never merged with another's."""
+        return self._draft(EntityType.PERSON, slug(f"{scope} {label}"), label)
+
     def organization(self, name: str, type: EntityType = EntityType.ORGANIZATION) -> str:
         known = lookup(name)
         if known is not None:
@@ -104,10 +108,7 @@ def participant_keys(call: Call, resolver: Resolver) -> dict[str, str]:
     keys: dict[str, str] = {}
     for p in call.participants:
         if ANONYMOUS.match(p.name):
-            # A voice nobody named is a person of this call only: never merged with another call's.
-            scoped = f"{call.company} {call.period.year} q{call.period.quarter or 0} {p.name}"
-            key = resolver._draft(EntityType.PERSON, slug(scoped), p.name)
-            keys[p.name] = key
+            keys[p.name] = resolver.voice(p.name, f"{call.company} {call.period.year} q{call.period.quarter or 0}")
             continue
         key = resolver.person(p.name)
         for n in p.names:
