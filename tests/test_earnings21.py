@@ -60,3 +60,13 @@ def test_named_speakers_get_roles_and_analysts_their_firms(calls):
     roles = {p.name: p.role.value for p in travelers.participants}
     assert roles.get("Elyse Greenspan") == "Analyst" and roles.get("Dan Frey") == "Executive"
     assert travelers.company == "Travelers" and travelers.period.quarter == 2
+
+
+def test_a_voice_nobody_named_is_a_person_of_that_call_only():
+    from extract.pipeline import extract
+
+    doc = extract(DATA / "derived_txt" / "4387865.txt")
+    keys = {p.person for p in doc.participations}
+    assert "person/steven-humphreys" in keys, "Steve, named from the introductions and the analyst's 'Steve,'"
+    unnamed = [k for k in keys if "speaker" in k]
+    assert unnamed and all(k.startswith("person/identiv-2020-q3-speaker-") for k in unnamed)
