@@ -14,7 +14,8 @@ from .mentions import find_mentions
 from .model import Call, Document, EntityType, Note, Participation, ResolvedExchange, Role
 from .read import parse
 from .relations import find_relations
-from .resolve import Resolver, participant_keys, resolve_mentions
+from .chinese import chinese_names
+from .resolve import Resolver, add_chinese_names, participant_keys, resolve_mentions
 
 COMPANY_ROLES = (Role.EXECUTIVE, Role.INVESTOR_RELATIONS)
 
@@ -45,6 +46,7 @@ def _call_document(call: Call) -> Document:
 
     raw = find_mentions(call.turns)
     mentions = resolve_mentions(call.turns, raw, call, resolver)
+    add_chinese_names(chinese_names(call.turns), call.participants, resolver)
 
     figures, relations = [], []
     for turn in call.turns:

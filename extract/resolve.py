@@ -22,6 +22,7 @@ class _Draft:
     names: list[str] = field(default_factory=list)
     label: str | None = None
     administered_by: str | None = None
+    zh_names: list[str] = field(default_factory=list)
 
     def add(self, name: str) -> None:
         name = " ".join(name.split())
@@ -72,9 +73,25 @@ class Resolver:
 
     def freeze(self) -> tuple[Entity, ...]:
         return tuple(
-            Entity(type=d.type, key=k, names=tuple(d.names), label=d.label, administered_by=d.administered_by)
+            Entity(type=d.type, key=k, names=tuple(d.names), label=d.label, administered_by=d.administered_by,
+                   zh_names=tuple(d.zh_names))
             for k, d in sorted(self.entities.items())
         )
+
+
+def add_chinese_names(pairs: list[tuple[str, str]], participants: tuple[Participant, ...], resolver: Resolver) -> None:
+    """Attach each Chinese name to the entity its English name resolves to in this document."""
+    for english, chinese in pairs:
+        key = None
+        match = resolve_person_mention(english, None, participants)
+        if match is not None:
+            key = resolver.person(match.name)
+        elif (known := lookup(english)) is not None:
+            key = next((k for k, d in resolver.entities.items() if d.key == known.key), None)
+        else:
+            key = next((k for k, d in resolver.entities.items() if english in d.names), None)
+        if key is not None and chinese not in resolver.entities[key].zh_names:
+            resolver.entities[key].zh_names.append(chinese)
 
 
 def _prefix(type: EntityType) -> str:

@@ -176,3 +176,14 @@ def test_graph_trig_in_another_store_gives_the_same_answers(store, trig_dataset,
     theirs = _rdflib_rows(trig_dataset, sparql)
     assert ours == theirs
     assert ours, f"{name} returned no rows"
+
+
+def test_chinese_names_from_the_translation_are_aliases(store):
+    q = """PREFIX skos: <http://www.w3.org/2004/02/skos/core#> PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
+    SELECT DISTINCT ?name ?zh WHERE { ?p rdfs:label ?name ; skos:altLabel ?zh FILTER(langMatches(lang(?zh), "zh-Hant")) }"""
+    got = {(r["name"], r["zh"]) for r in (dict(zip(rows(run(store, q))[0], b)) for b in rows(run(store, q))[1])}
+    assert ("George Notter", "喬治·諾特") in got and ("Ryan Koontz", "瑞安·孔茨") in got
+    # one English label per person all the same: the Chinese name is an alias, not a second rdfs:label
+    labels = rows(run(store, "SELECT ?p (COUNT(?l) AS ?n) WHERE { ?p a <http://xmlns.com/foaf/0.1/Person> ; "
+                             "<http://www.w3.org/2000/01/rdf-schema#label> ?l } GROUP BY ?p HAVING (COUNT(?l) > 1)"))[1]
+    assert labels == []
