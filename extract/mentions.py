@@ -8,6 +8,7 @@ lemmatizer it does not need) finds the people and organisations nobody listed.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
 from typing import Iterable
@@ -109,6 +110,12 @@ def find_mentions(turns: Iterable[Turn], batch_size: int = 64) -> dict[int, list
                 continue
             if mention is not None:
                 found.setdefault(order, []).append(mention)
+    # A one-word organisation the model saw once, written like an ordinary word ("Army", "Sonic"),
+    # is mostly speech-to-text noise; one seen twice, or written like a brand ("HubSpot"), stays.
+    seen = Counter(m.text for ms in found.values() for m in ms if m.known is None and m.type == EntityType.ORGANIZATION)
+    for order, ms in found.items():
+        found[order] = [m for m in ms if not (m.known is None and m.type == EntityType.ORGANIZATION and " " not in m.text
+                                              and seen[m.text] == 1 and not re.search(r"[a-z][A-Z]", m.text))]
     return found
 
 
