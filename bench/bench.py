@@ -320,6 +320,7 @@ def phase_rdflib(args: dict) -> dict:
     ds.parse(args["nquads"], format="nquads")
     load = time.perf_counter() - t
     result: dict = {"baseline_load_seconds": round(load, 2), "baseline_quads_loaded": len(ds)}
+    Path(args["result"]).write_text(json.dumps(result))  # kept if the queries are cut short
     if load > args["cap"]:
         result["baseline_note"] = f"rdflib load took {load:.0f} s (over {args['cap']:.0f} s): queries skipped"
     else:
@@ -393,7 +394,8 @@ def run_phase(name: str, args: dict, workdir: Path, timeout: float | None = None
     done.set()
     watcher.join()
     if code is None:
-        return {"timed_out": True, "sampled_peak_rss_mb": _mb(peak)}
+        partial = json.loads(out.read_text()) if out.exists() else {}
+        return {**partial, "timed_out": True, "sampled_peak_rss_mb": _mb(peak)}
     if code != 0 or not out.exists():
         raise SystemExit(f"bench: the {name} phase failed (exit {code})")
     result = json.loads(out.read_text())
@@ -456,9 +458,10 @@ def bench_size(n: int, seeds: Path, stage_sample: int, baseline_cap: float, keep
         if need_mb > 0.8 * avail_mb:
             base = {"baseline_note": f"rdflib baseline skipped: about {need_mb:.0f} MB needed, {avail_mb:.0f} MB free"}
         else:
-            base = run_phase("rdflib", {"nquads": str(nquads), "cap": baseline_cap}, work, timeout=max(600.0, 4 * baseline_cap))
+            limit = 2 * baseline_cap + len(_queries()) * (QUERY_HARD_S + 10) + 60
+            base = run_phase("rdflib", {"nquads": str(nquads), "cap": baseline_cap}, work, timeout=limit)
             if base.get("timed_out"):
-                base = {"baseline_note": f"rdflib baseline killed after {max(600.0, 4 * baseline_cap):.0f} s"}
+                base["baseline_note"] = f"rdflib baseline killed after {limit:.0f} s"
         print(f"[{n}] rdflib: load {base.get('baseline_load_seconds')} s" +
               (f"; {base['baseline_note']}" if base.get("baseline_note") else ""), flush=True)
         if keep is not None:
