@@ -1,6 +1,6 @@
 """Precision, recall and F1 of extraction against the hand annotations in tests/gold/.
 
-    python bench/accuracy.py [--seeds DIR] [--json]
+    python bench/accuracy.py [--seeds DIR] [--json] [--verbose]
 
 Facts are compared by key (a person's key folds nicknames and middle names, a firm's its
 spellings), so the score measures what was extracted, not how a name happened to be written.
@@ -86,7 +86,8 @@ def predicted_facts(doc: Document) -> dict[str, Counter]:
     return {c: Counter(set(v)) for c, v in facts.items()}  # a fact stated twice is one fact
 
 
-def score(seeds: Path) -> dict[str, dict[str, float]]:
+def score(seeds: Path, differences: list[tuple[str, str, str, tuple]] | None = None) -> dict[str, dict[str, float]]:
+    """Per-category scores; `differences`, if given, collects (seed, category, "missed"|"false", fact)."""
     totals = {c: Counter() for c in CATEGORIES}
     for gold_file in sorted(GOLD.glob("*.json")):
         gold = json.loads(gold_file.read_text(encoding="utf-8"))
@@ -95,6 +96,10 @@ def score(seeds: Path) -> dict[str, dict[str, float]]:
         for c in CATEGORIES:
             hit = sum((g[c] & p[c]).values())
             totals[c].update(tp=hit, gold=sum(g[c].values()), pred=sum(p[c].values()))
+            if differences is not None:
+                seed = gold["source"][:3]
+                differences.extend((seed, c, "missed", fact) for fact in sorted(g[c] - p[c], key=str))
+                differences.extend((seed, c, "false", fact) for fact in sorted(p[c] - g[c], key=str))
     result = {}
     for c, t in totals.items():
         precision = t["tp"] / t["pred"] if t["pred"] else 1.0
@@ -109,8 +114,14 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--seeds", type=Path, default=DEFAULT_SEEDS)
     parser.add_argument("--json", action="store_true")
+    parser.add_argument("--verbose", "-v", action="store_true", help="list each missed and each false fact")
     args = parser.parse_args()
-    result = score(args.seeds)
+    differences: list[tuple[str, str, str, tuple]] = []
+    result = score(args.seeds, differences if args.verbose else None)
+    if args.verbose:
+        for seed, category, what, fact in differences:
+            print(f"{seed} {category:20} {what:6} {fact}")
+        print()
     if args.json:
         print(json.dumps(result, indent=2))
         return

@@ -10,9 +10,12 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
+from typing import Sequence
 
 from .model import Basis, Change, Figure, FiscalPeriod, Kind, Span, Turn
 from .periods import PeriodMention, find_periods
+
+OTHER = "Other"  # a measure kg does not keep; see the end of METRIC_PHRASES
 
 # Metric phrases, most specific first. Each maps a regex to a metric concept of the ontology.
 METRIC_PHRASES: list[tuple[str, str]] = [
@@ -31,6 +34,13 @@ METRIC_PHRASES: list[tuple[str, str]] = [
     ("ShareRepurchase", r"(?:share|stock) repurchases?|buybacks?|repurchased|bought back|(?:re)?purchased(?=\s+\$[\d.,]+\s*(?:million|billion)?\s+of\s+(?:our\s+)?(?:common\s+)?(?:stock|shares))"),
     ("NewCustomers", r"new\s+(?:[A-Z]{2,4}\s+|broadband\s+|service provider\s+)?customers"),
     ("Revenue", r"\brevenues?\b|\bnet sales\b|\btop line\b"),
+    # Measures outside the vocabulary. They are found so that their numbers are not given to the metric
+    # named before them: in "revenue was $100 million and EBITDA was $20 million" the $20 million is EBITDA's.
+    (OTHER, r"\b(?:adjusted\s+)?EBITDA(?:\s+margins?)?\b|\bEBIT\b|\boperating (?:income|profit|loss|margins?)\b|"
+            r"\bgross profit\b|\bpre-?tax (?:income|profit|loss)\b|\b(?:interest|tax) expenses?\b|\b(?:effective )?tax rate\b|"
+            r"\binventor(?:y|ies)\b|\bbacklog\b|\bbookings\b|\bcapex\b|\bcapital expenditures?\b|"
+            r"\b(?:operating )?cash flows? from operations\b|\boperating cash flows?\b|\bdividends?\b|\bdistributions\b|"
+            r"\b(?:total )?debt\b|\bheadcount\b|\bARPU\b|\b(?:R&D|SG&A)(?: expenses?)?\b"),
 ]
 _METRIC_RX = [(m, re.compile(rx, re.I)) for m, rx in METRIC_PHRASES]
 
@@ -54,6 +64,12 @@ PERCENT = re.compile(rf"(?P<v>{_NUM})\s*(?:%|percent\b)", re.I)
 BPS_RANGE = re.compile(rf"(?P<lo>\d+)\s*(?:basis points?\s*)?(?:-|\u2013|to)\s*(?P<hi>\d+)[\s-]*(?:basis[\s-]points?|bps)\b", re.I)
 BPS = re.compile(r"(?P<v>\d+)[\s-]*(?:basis[\s-]points?|bps)\b", re.I)
 DAYS = re.compile(r"(?P<v>\d+)\s+days\b", re.I)
+# "between 100 and 200", "100 to 200": a range with no unit, which only an earlier figure can explain.
+PLAIN_RANGE = re.compile(
+    rf"(?<![\w$.,])(?:between\s+(?P<lo>{_NUM})\s+and\s+(?P<hi>{_NUM})|(?P<lo2>{_NUM})\s+to\s+(?P<hi2>{_NUM}))"
+    r"(?=\s*(?:[,.;:!?)]|$)|\s+(?:in|for|this|next|over|during|by|albeit|and|but|or|so|which|as|at|on|is|was|will|would)\b)", re.I)
+# "somewhere under $600 million": a ceiling, not a value.
+_UPPER_BOUND_BEFORE = re.compile(r"\b(?:under|below|less than|no more than|up to|shy of)\s+$", re.I)
 PLAIN = re.compile(rf"(?<![\w$.,])(?P<v>{_NUM})(?![\w%]|\.\d|\s*(?:%|percent|million|billion|days|basis))", re.I)
 COUNT_NEW = re.compile(r"(?P<v>\d[\d,]*)\s+new\s+(?:[A-Z]{2,4}\s+|broadband\s+|service provider\s+)?customers", re.I)
 COUNT_TOTAL = re.compile(
@@ -70,10 +86,32 @@ _FROM_BEFORE = re.compile(r"(?:\bfrom|\bcompared (?:to|with)|\bversus|\bvs\.?)\s
 _PRICE_BEFORE = re.compile(r"(?:price|cost|valued?|worth)\s+(?:of\s+|at\s+)?$", re.I)
 _PER_AFTER = re.compile(r"^\s*(?:of\s+)?(?:[\w-]+\s+){0,3}?per\s+(?:month|subscriber|sub|user|home|household|location|passing|door)\b", re.I)
 _CLAUSE_BREAK = re.compile(r"[;]|,\s+(?:the|we|our|while|but|and we|so)\b", re.I)
-_GUIDANCE = re.compile(r"\bguidance\b|\boutlook\b|\bguided?\b|\bexpect(?:s|ed|ing)?\b|\banticipate[sd]?\b|\bforecast|\bproject(?:s|ed)?\b|\bwill be\b|\bwould represent\b|\bat the midpoint\b", re.I)
+_GUIDANCE = re.compile(r"\bguidance\b|\boutlook\b|\bguided?\b|\bexpect(?:s|ed|ing)?\b|\banticipate[sd]?\b|\bforecast|\bproject(?:s|ed)?\b|\bwill be\b|\bwould represent\b|\bat the midpoint\b|"
+                       r"\b(?:will|would|can|[’']ll)\s+(?:(?:still|continue to|be able to|actually)\s+)?(?:grow|increase|expand|improve|return to|reach|decline|deliver|achieve|hit|get (?:back )?to)\b", re.I)
 _TARGET = re.compile(r"target(?:ed)? (?:financial )?(?:operating )?model|long[- ]term target|target range|\btargets?\b", re.I)
 _NON_GAAP = re.compile(r"non[- ]GAAP\s+(?:\w+\s+){0,2}$", re.I)
 _GAAP = re.compile(r"(?<!non-)(?<!non )\bGAAP\s+(?:\w+\s+){0,2}$", re.I)
+# "In terms of 2025 revenue growth rate, yes, Scott, we think ...": the metric is the sentence's topic,
+# and binds across the clause breaks that follow it.
+_TOPIC_BEFORE = re.compile(r"\b(?:in terms of|as for|as to|regarding|with regards? to|with respect to|when it comes to|"
+                           r"as far as|turning to)\s+(?:the\s+|our\s+)?(?:(?:fiscal\s+)?(?:19|20)\d\d\s+|full[- ]year\s+)?$", re.I)
+# "... our 5% to 10% range, meaning closer to 10% growth": a bare growth rate is of the metric the sentence
+# already gave a figure for.
+_BARE_GROWTH_AFTER = re.compile(
+    r"^\s+(?:(?:sequential|annual|annualized|year[- ]over[- ]year|top[- ]line|organic|overall|quarterly)\s+)?growth\b"
+    r"(?!\s+(?:in|of|from|for|at)\s+(?!(?:our\s+|the\s+)?(?:revenues?|sales|top[- ]line|the year|this year|next year)\b))", re.I)
+# "we would grow from the second quarter on at 1% to 5%": the company will grow, with only time words before the
+# rate. Only the forward-looking forms: "we grew 26%" is as often a segment the sentence before named.
+_WE_GROW_BEFORE = re.compile(
+    r"\bwe(?:[’']ll|[’']d|\s+will|\s+would|\s+can|\s+could|\s+should|\s+expect to|\s+continue to)\s+grow"
+    r"(?:\s+(?:from|in|at|by|to|over|on|the|a|an|first|second|third|fourth|quarter|half|year|this|last|next|about|"
+    r"approximately|roughly|nearly|around|(?:19|20)\d\d))*\s+$", re.I)
+_PER_QUARTER_AFTER = re.compile(r"^\s*(?:(?:per|a|each|every)\s+(?:single\s+)?quarter)\b", re.I)
+_SEQUENTIAL_WORDS = re.compile(r"sequential|quarter[- ]over[- ]quarter|(?:per|a|each|every)\s+(?:single\s+)?quarter\b", re.I)
+# "Last quarter, we said ...": when something was said, not the period of what was said.
+_SAID_AFTER = re.compile(r"^,?\s+(?:we|I)\s+(?:had\s+|have\s+)?(?:said|told|guided|indicated|stated|noted|mentioned|talked|discussed|announced|shared)\b", re.I)
+# A year named with these words is the whole year, not the quarter the call is about.
+_FULL_YEAR = re.compile(r"\bfull[- ]year\b|\bfor the (?:full |whole |entire )?(?:fiscal )?year\b|\bannual\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 
 
@@ -151,6 +189,10 @@ def _numbers(s: str) -> list[_Number]:
         add(_Number(m.start(), m.end(), "Percent", value=_dec(m["v"])))
     for m in DAYS.finditer(s):
         add(_Number(m.start(), m.end(), "Days", value=_dec(m["v"])))
+    for m in PLAIN_RANGE.finditer(s):
+        lo, hi = (m["lo"], m["hi"]) if m["lo"] else (m["lo2"], m["hi2"])
+        if _dec(lo) < _dec(hi) and not any(Decimal(1900) <= _dec(v) <= Decimal(2100) for v in (lo, hi)):
+            add(_Number(m.start(), m.end(), "PlainRange", low=_dec(lo), high=_dec(hi)))
     for m in COUNT_NEW.finditer(s):
         add(_Number(m.start("v"), m.end("v"), "Count", value=_dec(m["v"])))
     for m in COUNT_TOTAL.finditer(s):
@@ -186,7 +228,9 @@ def _bind(number: _Number, metrics: list[_Metric], s: str, is_change: bool) -> _
     if number.unit == "Count":
         return next((m for m in metrics if m.metric == "NewCustomers" and m.start >= number.end and m.start - number.end < 20), None)
     before = [m for m in metrics if m.end <= number.start]
-    if not before or _CLAUSE_BREAK.search(s[before[-1].end:number.start]):
+    if not before:
+        return None
+    if _CLAUSE_BREAK.search(s[before[-1].end:number.start]) and not _TOPIC_BEFORE.search(s[:before[-1].start]):
         return None
     if number.start - before[-1].end <= 90 or is_change:
         return before[-1]
@@ -226,6 +270,16 @@ def _near_target(s: str, number: _Number) -> bool:
     return m is not None and not re.search(r"[,;]\s*(?:with|and|while|but)\b|[.;]", before[m.end():])
 
 
+def _after(period: FiscalPeriod, context: FiscalPeriod) -> bool:
+    """Whether `period` is still to come in a call about `context`: a later quarter, a later year,
+    or the call's own year while a quarter of it is still to report."""
+    if period.year != context.year:
+        return period.year > context.year
+    if period.quarter is None:
+        return context.quarter is not None and context.quarter < 4
+    return context.quarter is not None and period.quarter > context.quarter
+
+
 def _change(s: str, number: _Number, following: _Number | None) -> Change | None:
     tail = s[number.end:number.end + 60]
     # "an increase of $29 million or 11% sequentially": the cue after the second covers both.
@@ -258,8 +312,34 @@ def _period_for(number: _Number, periods: list[PeriodMention], s_start: int, oth
     return after[0] if after else None
 
 
-def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speaker: str | None) -> list[Figure]:
-    """Every figure in one turn of the company's people (or a note's body)."""
+def _echoed(number: _Number, stated: Sequence[Figure]) -> Figure | None:
+    """The figure a metric-less range restates: "we still think we can grow between 100 and 200" after
+    "gross margin improvement of 100 to 200 basis points". A pair of bounds is distinctive enough to
+    say which; a single number is not, so only ranges are echoes."""
+    if number.low is None or number.high is None:
+        return None
+    for f in reversed(stated):
+        if (f.low, f.high) == (_canonical(number.low), _canonical(number.high)) and number.unit in ("PlainRange", f.unit):
+            return f
+    return None
+
+
+def _rate_period(text: str, periods: list[PeriodMention], context: FiscalPeriod) -> FiscalPeriod:
+    """The period of a rate "per quarter" with no period of its own: the coming year the passage names,
+    else the year ahead (a late-year call looks to next year, an early one to the rest of this one)."""
+    years = [p.period for p in periods if p.period.quarter is None and p.explicit_year and p.period.year >= context.year]
+    if years:
+        return years[0]
+    return FiscalPeriod(context.year + 1) if (context.quarter or 4) >= 3 else FiscalPeriod(context.year)
+
+
+def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speaker: str | None,
+                    earlier: Sequence[Figure] = ()) -> list[Figure]:
+    """Every figure in one turn of the company's people (or a note's body).
+
+    `earlier` are the figures the call stated before this turn, which a bare restatement
+    ("between 100 and 200") takes its metric, unit and period from.
+    """
     figures: list[Figure] = []
     offsets = turn.paragraph_offsets()
     last_metric: str | None = None
@@ -267,7 +347,9 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
         text = para.text
         periods = find_periods(text, context)
         # "from the third quarter" names the base of a comparison, never the period of a figure.
-        own_periods = [p for p in periods if not _FROM_BEFORE.search(text[max(0, p.start - 25):p.start])]
+        # "Last quarter, we said ..." is when it was said.
+        own_periods = [p for p in periods if not _FROM_BEFORE.search(text[max(0, p.start - 25):p.start])
+                       and not _SAID_AFTER.match(text[p.end:p.end + 40])]
         carried_period: PeriodMention | None = None
         for s_start, s_end in sentences(text):
             s = text[s_start:s_end]
@@ -277,6 +359,8 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
             guidance_cue = _GUIDANCE.search(s) is not None
             sentence_change: Change | None = None
             target_cue = _TARGET.search(s) is not None
+            echo_period: PeriodMention | None = None  # the period a restated figure gives the rest of its sentence
+            sentence_metric: str | None = None  # the metric of the sentence's last figure
             for i, number in enumerate(numbers):
                 following = numbers[i + 1] if i + 1 < len(numbers) else None
                 change = _change(s, number, following)
@@ -289,7 +373,29 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 if metric is None and last_metric and not any(m.end <= number.start for m in metrics) and (
                         is_change and number.unit != "Count" or number.unit == "BasisPoints"):
                     metric = last_metric  # "Up 7% sequentially": the metric of the sentence before
+                said_growth: tuple[int, int] | None = None  # the words that make a bare rate the company's growth
+                if metric is None and number.unit == "Percent" and not any(m.end <= number.start for m in metrics):
+                    growth = _BARE_GROWTH_AFTER.search(s[number.end:number.end + 60])
+                    grow = _WE_GROW_BEFORE.search(s[max(0, number.start - 80):number.start])
+                    if growth and sentence_metric in USD_METRICS:
+                        said_growth, metric = (number.start, number.end + growth.end()), sentence_metric
+                    elif grow:
+                        said_growth, metric = (max(0, number.start - 80) + grow.start(), number.end), "Revenue"
+                if said_growth is not None:
+                    if change is None:
+                        clause = _CLAUSE_BREAK.split(s[number.end:number.end + 60], maxsplit=1)[0]
+                        change = Change.SEQUENTIAL if _SEQUENTIAL_WORDS.search(clause) else Change.YEAR_OVER_YEAR
+                        is_change = True
+                if metric == OTHER:
+                    continue
                 if metric is None:
+                    echo = _echoed(number, [*earlier, *figures])
+                    if echo is not None:
+                        figures.append(_restated(echo, turn, offsets[index] + s_start, s, number, speaker,
+                                                 Kind.TARGET if target_cue and _near_target(s, number) else
+                                                 Kind.GUIDANCE if guidance_cue and echo.kind != Kind.REPORTED else echo.kind))
+                        echo_period = PeriodMention(echo.period, s_start + number.start, s_start + number.end, True)
+                        sentence_metric = echo.metric
                     continue
                 if _PRICE_BEFORE.search(before_text) and metric != "EarningsPerShare":
                     continue  # "at an average price of $35"
@@ -320,6 +426,8 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 if metric in USD_METRICS and unit == "Percent" and change is None:
                     continue
                 value, low, high = number.value, number.low, number.high
+                if value is not None and number.unit == "USD" and change is None and _UPPER_BOUND_BEFORE.search(before_text):
+                    value, high = None, value  # "somewhere under $600 million"
                 if value is not None and change is not None and _DOWN_BEFORE.search(before_text):
                     value = -value
                 if value is not None and metric == "NetIncome" and re.search(r"net loss", s[bound.start:bound.end] if bound else "", re.I):
@@ -327,11 +435,18 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
 
                 kind = Kind.TARGET if target_cue and _near_target(s, number) else None
                 period_mention = _period_for(number, [p for p in own_periods if s_start <= p.start < s_end], s_start, numbers)
+                if period_mention is None and echo_period is not None:
+                    period_mention = echo_period
+                if period_mention is None and guidance_cue and _PER_QUARTER_AFTER.search(s[number.end:number.end + 30]):
+                    # "1% to 5% per quarter": a rate for the quarters of a coming year
+                    period_mention = PeriodMention(_rate_period(text, own_periods, context), s_start + number.start,
+                                                   s_start + number.end, False)
                 if period_mention is None and (guidance_cue or kind) and carried_period is not None:
                     period_mention = carried_period
                 if period_mention is not None:
                     period = period_mention.period
-                    if period.quarter is None and not (guidance_cue or kind) and context.quarter:
+                    if period.quarter is None and period.year <= context.year and not (guidance_cue or kind) and \
+                            context.quarter and not _FULL_YEAR.search(s):
                         period = context  # "We closed 2023 ... revenue of $264.7 million": the quarter
                 else:
                     period = context.next_quarter() if guidance_cue and kind is None else context
@@ -341,7 +456,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                     kind, period = (Kind.GUIDANCE, context.next_quarter()) if re.search(
                         r"would represent|at the midpoint", s, re.I) else (Kind.REPORTED, context)
                 if kind is None:
-                    if period > context or (period.quarter is None and period.year > context.year):
+                    if _after(period, context):
                         kind = Kind.GUIDANCE
                     elif guidance_cue and period_mention is None and re.search(r"guidance|outlook|guided", s, re.I):
                         kind, period = Kind.GUIDANCE, context.next_quarter()
@@ -358,8 +473,9 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 if basis is None and all_non_gaap and metric not in NOT_FINANCIAL:
                     basis = Basis.NON_GAAP
 
-                q_start = min(number.start, bound.start) if bound else number.start
-                q_end = max(number.end, bound.end) if bound else number.end
+                q_start, q_end = said_growth or (number.start, number.end)
+                if bound is not None:
+                    q_start, q_end = min(number.start, bound.start), max(number.end, bound.end)
                 if change is not None:
                     cue = _SEQ.search(s[number.end:]) or _YOY.search(s[number.end:])
                     if cue and cue.end() < 40:
@@ -368,6 +484,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 end = offsets[index] + s_start + q_end
                 if change is not None:
                     sentence_change = change
+                sentence_metric = metric
                 figures.append(Figure(
                     metric=metric, unit=unit, period=period, kind=kind,
                     span=Span(turn.order, start, end, turn.text[start:end], index + 1),
@@ -380,6 +497,15 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 own = [p for p in own_periods if s_start <= p.start < s_end]
                 carried_period = own[-1] if own else carried_period
     return figures
+
+
+def _restated(echo: Figure, turn: Turn, offset: int, s: str, number: _Number, speaker: str | None, kind: Kind) -> Figure:
+    """A figure that restates `echo` in other words: its metric, unit, change, period and basis, this turn's quote."""
+    start, end = offset + number.start, offset + number.end
+    paragraph = next(i + 1 for i, off in reversed(list(enumerate(turn.paragraph_offsets()))) if off <= start)
+    return Figure(metric=echo.metric, unit=echo.unit, period=echo.period, kind=kind,
+                  span=Span(turn.order, start, end, turn.text[start:end], paragraph),
+                  low=echo.low, high=echo.high, basis=echo.basis, change=echo.change, speaker=speaker)
 
 
 def unique(figures: list[Figure]) -> list[Figure]:

@@ -184,3 +184,95 @@ def test_shares_bought_at_an_average_price_alone_yield_no_figure():
     _, figures = figures_of("We repurchased 200,000 shares at an average price of $35.")
 
     assert figures == []
+
+
+def test_a_figure_for_the_calls_own_year_said_as_an_outlook_is_guidance_for_that_year():
+    _, figures = figures_of("We now expect revenue for 2025 to be $1 billion.")
+
+    outlook = the_one(figures, "Revenue")
+    assert outlook.kind == Kind.GUIDANCE
+    assert outlook.period == FiscalPeriod(2025)
+
+
+def test_a_metric_framed_as_the_topic_binds_across_the_clauses_that_follow_it():
+    _, figures = figures_of("As for 2026 revenue growth, well, Dana, we think we'll get back to 8% to 12%.")
+
+    outlook = the_one(figures, "Revenue")
+    assert (outlook.low, outlook.high) == (Decimal("8"), Decimal("12"))
+    assert outlook.unit == "Percent"
+    assert outlook.change == Change.YEAR_OVER_YEAR
+    assert outlook.kind == Kind.GUIDANCE
+    assert outlook.period == FiscalPeriod(2026)
+
+
+def test_a_rate_the_company_will_grow_at_per_quarter_is_sequential_revenue_guidance_for_the_year_named():
+    _, figures = figures_of("Two quarters ago, we said that we would grow at 2% to 4% per quarter. "
+                            "We expect to end 2026 near the top of that.")
+
+    outlook = the_one(figures, "Revenue")
+    assert (outlook.low, outlook.high) == (Decimal("2"), Decimal("4"))
+    assert outlook.change == Change.SEQUENTIAL
+    assert outlook.kind == Kind.GUIDANCE
+    assert outlook.period == FiscalPeriod(2026)
+    assert outlook.span.quote == "we would grow at 2% to 4%"
+
+
+def test_when_something_was_said_is_not_the_period_of_what_was_said():
+    _, figures = figures_of("Last quarter, we said we will grow 3% per quarter.")
+
+    outlook = the_one(figures, "Revenue")
+    assert outlook.kind == Kind.GUIDANCE
+    assert outlook.period == FiscalPeriod(2025)  # a Q2 call: the rest of this year, not last quarter
+
+
+def test_what_the_company_grew_is_not_assumed_to_be_revenue():
+    _, figures = figures_of("Our consumer business delivered 62% growth, and we grew 20% in Europe.")
+
+    assert figures == []
+
+
+def test_a_bare_range_that_restates_an_earlier_figure_takes_its_metric_unit_and_period():
+    _, earlier = figures_of("Our target financial model is gross margin expansion of 50 to 150 basis points per year.")
+    turn = cfo_turn("I'd just repeat, Sam, that we still think we can deliver between 50 and 150, even with freight costs.")
+    figures = extract_figures(turn, CALL_PERIOD, False, "Carol King", earlier)
+
+    restated = the_one(figures, "GrossMargin")
+    assert restated.unit == "BasisPoints"
+    assert (restated.low, restated.high) == (Decimal("50"), Decimal("150"))
+    assert restated.period == the_one(earlier, "GrossMargin").period
+    assert restated.kind == Kind.GUIDANCE  # "we still think we can deliver": an expectation, not the model
+    assert restated.span.quote == "between 50 and 150"
+
+
+def test_a_bare_range_nobody_stated_before_is_no_figure():
+    _, figures = figures_of("We still think we can deliver between 50 and 150, even with freight costs.")
+
+    assert figures == []
+
+
+def test_a_growth_rate_after_a_restated_range_is_of_the_same_metric_and_period():
+    _, earlier = figures_of("For 2026, our revenue growth target range is 5% to 10%.")
+    turn = cfo_turn("We are now heading to the upper end of our 5% to 10% range, meaning closer to 10% growth.")
+    figures = extract_figures(turn, CALL_PERIOD, False, "Carol King", earlier)
+
+    growth = the_one(figures, "Revenue", value=Decimal("10"))
+    assert growth.change == Change.YEAR_OVER_YEAR
+    assert growth.unit == "Percent"
+    assert growth.period == FiscalPeriod(2026)
+    assert growth.kind == Kind.GUIDANCE
+    assert growth.span.quote == "10% growth"
+
+
+def test_an_amount_somewhere_under_a_figure_is_its_ceiling():
+    _, figures = figures_of("So we see full-year revenue for 2025 coming in somewhere under $900 million.")
+
+    outlook = the_one(figures, "Revenue")
+    assert (outlook.value, outlook.low, outlook.high) == (None, None, Decimal("900000000"))
+    assert outlook.kind == Kind.GUIDANCE
+
+
+def test_a_measure_outside_the_vocabulary_keeps_its_numbers_from_the_metric_before_it():
+    _, figures = figures_of("Revenue was $100 million and adjusted EBITDA was $20 million. "
+                            "Inventory declined 36% year over year.")
+
+    assert [(f.metric, f.value) for f in figures] == [("Revenue", Decimal("100000000"))]
