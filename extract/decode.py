@@ -1,19 +1,27 @@
 """Bytes to text: the first gate every input file passes.
 
-Scrapers produce UTF-8, UTF-8 with a BOM, UTF-16 and the odd Windows-1252 file; kg reads
-all of them, and refuses binary data with a message that says so rather than guessing.
+Scrapers produce UTF-8, UTF-8 with a BOM, UTF-16 (with or without a BOM) and the odd Windows-1252
+file; kg reads all of them, and refuses binary data with a message that says so rather than
+guessing. What it has to change to read a file (a character cut in half at the end, control
+characters dropped, a guessed encoding) it says in `Source.warnings`.
 """
 
 from __future__ import annotations
 
 import hashlib
+import stat
 import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
 from .errors import UnreadableInput
 
-MAX_BYTES = 64 * 1024 * 1024
+# Extraction takes about ten seconds and 60 MB of memory per megabyte of text, and the longest
+# calls are a few hundred kilobytes: a file past this is not one call, and would take minutes.
+MAX_BYTES = 8 * 1024 * 1024
+# Invisible characters that reorder or hide text (bidirectional overrides, isolates and marks, the
+# BOM): they make one name print like another, so they never reach the graph.
+HIDDEN = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
 
 
 @dataclass(frozen=True)
@@ -23,20 +31,42 @@ class Source:
     text: str
     sha256: str
     encoding: str
+    warnings: tuple[str, ...] = ()  # what was changed to read it, one line each
 
 
 def read_source(path: str | Path) -> Source:
     """Read a file as text, or raise `UnreadableInput` saying why it cannot be read."""
     p = Path(path)
+    check_readable(p)
     try:
         data = p.read_bytes()
+    except OSError as e:
+        raise UnreadableInput(f"cannot read: {e.strerror or e}", str(p)) from None
+    return decode(data, p.name, str(p))
+
+
+def check_readable(p: Path) -> None:
+    """Refuse, before reading a byte, what is not a regular file of a size kg can extract.
+
+    A pipe or a device would block the read or never end it; a huge file would be read whole.
+    """
+    try:
+        info = p.stat()
     except FileNotFoundError:
         raise UnreadableInput("no such file", str(p)) from None
-    except IsADirectoryError:
-        raise UnreadableInput("is a directory, not a file", str(p)) from None
     except OSError as e:
-        raise UnreadableInput(f"cannot read: {e.strerror}", str(p)) from None
-    return decode(data, p.name, str(p))
+        raise UnreadableInput(f"cannot read: {e.strerror or e}", str(p)) from None
+    if stat.S_ISDIR(info.st_mode):
+        raise UnreadableInput("is a directory, not a file", str(p))
+    if not stat.S_ISREG(info.st_mode):
+        raise UnreadableInput("is not a regular file (a pipe, socket or device)", str(p))
+    if info.st_size > MAX_BYTES:
+        raise UnreadableInput(_too_large(info.st_size), str(p))
+
+
+def _too_large(size: int) -> str:
+    return (f"file is {size / (1024 * 1024):.1f} MB; kg reads files up to {MAX_BYTES // (1024 * 1024)} MB "
+            "(one call is rarely 1 MB): split it into one file per call")
 
 
 def decode(data: bytes, name: str, path: str | None = None) -> Source:
@@ -44,45 +74,58 @@ def decode(data: bytes, name: str, path: str | None = None) -> Source:
     if not data.strip():
         raise UnreadableInput("file is empty", where)
     if len(data) > MAX_BYTES:
-        raise UnreadableInput(f"file is larger than {MAX_BYTES // (1024 * 1024)} MB", where)
-    text, encoding = _to_text(data, where)
+        raise UnreadableInput(_too_large(len(data)), where)
+    text, encoding, warnings = _to_text(data, where)
     text = text.replace("\r\n", "\n").replace("\r", "\n")
     if _looks_binary(text):
         raise UnreadableInput("looks like binary data, not text", where)
-    text = _strip_controls(text)
-    return Source(name=name, path=where, text=text, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding)
+    text, removed = _strip_controls(text)
+    if removed:
+        warnings.append(f"removed {removed} control or invisible bidirectional character{'s' * (removed > 1)}")
+    return Source(name=name, path=where, text=text, sha256=hashlib.sha256(data).hexdigest(), encoding=encoding,
+                  warnings=tuple(warnings))
 
 
-def _to_text(data: bytes, where: str) -> tuple[str, str]:
+def _to_text(data: bytes, where: str) -> tuple[str, str, list[str]]:
     if data.startswith(b"\xef\xbb\xbf"):
-        return data[3:].decode("utf-8", errors="strict"), "utf-8-sig"
+        return _decode_cut(data[3:], "utf-8", "utf-8-sig", where)
     if data.startswith((b"\xff\xfe", b"\xfe\xff")):
-        try:
-            return data.decode("utf-16"), "utf-16"
-        except UnicodeDecodeError:
-            raise UnreadableInput("has a UTF-16 byte-order mark but is not valid UTF-16", where) from None
-    if b"\x00" in data[:4096] and _utf16_without_bom(data):
-        try:
-            return data.decode("utf-16-le" if data[1:2] == b"\x00" else "utf-16-be"), "utf-16"
-        except UnicodeDecodeError:
-            raise UnreadableInput("looks like UTF-16 without a byte-order mark but does not decode", where) from None
+        return _decode_cut(data, "utf-16", "utf-16", where)
+    codec = _utf16_without_bom(data) if b"\x00" in data[:4096] else None
+    if codec is not None:
+        return _decode_cut(data, codec, "utf-16", where)
     try:
-        return data.decode("utf-8"), "utf-8"
-    except UnicodeDecodeError as e:
+        return _decode_cut(data, "utf-8", "utf-8", where)
+    except UnreadableInput:
         if b"\x00" in data:
             raise UnreadableInput("looks like binary data, not text", where) from None
-        try:
-            return data.decode("cp1252"), "cp1252"
-        except UnicodeDecodeError:
-            raise UnreadableInput(f"is not UTF-8 text (bad byte at offset {e.start})", where) from None
+    try:
+        return data.decode("cp1252"), "cp1252", ["not UTF-8: read as Windows-1252 (Latin-1)"]
+    except UnicodeDecodeError as e:
+        raise UnreadableInput(f"is neither UTF-8 nor Windows-1252 text (bad byte at offset {e.start})", where) from None
 
 
-def _utf16_without_bom(data: bytes) -> bool:
+def _decode_cut(data: bytes, codec: str, encoding: str, where: str) -> tuple[str, str, list[str]]:
+    """Decode strictly; a file whose only fault is a character cut in half at its very end (a
+    download or copy that stopped short) is read up to that character, with a warning."""
+    try:
+        return data.decode(codec), encoding, []
+    except UnicodeDecodeError as e:
+        if e.end < len(e.object) or e.reason not in ("unexpected end of data", "truncated data"):
+            raise UnreadableInput(f"is not valid {codec.upper()} text (bad byte at offset {e.start})", where) from None
+        text = data[:e.start].decode(codec)
+    return text, encoding, ["ends in the middle of a character: the file looks cut short; read up to there"]
+
+
+def _utf16_without_bom(data: bytes) -> str | None:
+    """`utf-16-le` or `utf-16-be` when the zero bytes of ASCII text sit on one side, else None."""
     head = data[:4096]
     even_nuls = head[0::2].count(0)
     odd_nuls = head[1::2].count(0)
     half = len(head) // 2
-    return max(even_nuls, odd_nuls) > 0.4 * half and min(even_nuls, odd_nuls) < 0.05 * half
+    if max(even_nuls, odd_nuls) > 0.4 * half and min(even_nuls, odd_nuls) < 0.05 * half:
+        return "utf-16-be" if even_nuls > odd_nuls else "utf-16-le"
+    return None
 
 
 def _looks_binary(text: str) -> bool:
@@ -91,10 +134,7 @@ def _looks_binary(text: str) -> bool:
     return bad > max(2, len(sample) // 100)
 
 
-def _strip_controls(text: str) -> str:
-    """Drop the few control and bidirectional-override characters that scrapers leave behind."""
-    return "".join(
-        c
-        for c in text
-        if c in "\n\t" or not (unicodedata.category(c) == "Cc" or c in "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\ufeff")
-    )
+def _strip_controls(text: str) -> tuple[str, int]:
+    """Drop the control and invisible bidirectional characters scrapers leave behind; and how many."""
+    kept = "".join(c for c in text if c in "\n\t" or not (c in HIDDEN or unicodedata.category(c) == "Cc"))
+    return kept, len(text) - len(kept)

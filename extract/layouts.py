@@ -1,7 +1,7 @@
 """Layouts: how a file's lines become speaker blocks.
 
 Each reader turns text into a list of `Block`s (speaker header as printed, paragraphs) and
-nothing more; what a block means (role, section, exchange) is decided in `calls`, the same
+nothing more, a header with no words after it included (`read` skips it and says so); what a block means (role, section, exchange) is decided in `calls`, the same
 way for every layout. `detect` picks the reader, and says plainly when none fits.
 """
 
@@ -64,7 +64,7 @@ def read_bilingual(lines: list[str], path: str) -> list[Block]:
         nxt = lines[i + 1] if i + 1 < len(lines) else None
         header = split_header(line) if nxt == line and not has_cjk(line) else None
         if header is not None:
-            if speaker is not None and paragraphs:
+            if speaker is not None:
                 blocks.append(Block(speaker[0], speaker[1], tuple(paragraphs)))
             speaker, paragraphs = header, []
             i += 2
@@ -84,7 +84,7 @@ def read_bilingual(lines: list[str], path: str) -> list[Block]:
             raise UnknownLayout("text before the first speaker header; is this a bilingual transcript?", path)
         paragraphs.append(Paragraph(line, translation))
         i += 1
-    if speaker is not None and paragraphs:
+    if speaker is not None:
         blocks.append(Block(speaker[0], speaker[1], tuple(paragraphs)))
     return blocks
 
@@ -125,12 +125,12 @@ def _split_at_headers(lines: list[str], header_of) -> list[Block]:
     for line in lines:
         header = header_of(line.strip())
         if header is not None:
-            if current is not None and body:
+            if current is not None:
                 blocks.append(Block(current[0], current[1], _paragraphs(body)))
             current, body = header[:2], ([header[2]] if header[2] else [])
         elif current is not None:
             body.append(line.strip())
-    if current is not None and body:
+    if current is not None:
         blocks.append(Block(current[0], current[1], _paragraphs(body)))
     return blocks
 

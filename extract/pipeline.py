@@ -6,13 +6,14 @@ extracted in any order, in any process, on any machine.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 from .decode import Source, read_source
 from .figures import extract_figures, unique
 from .mentions import find_mentions
 from .model import Call, Document, EntityType, Note, Participation, ResolvedExchange, Role
-from .read import parse
+from .read import parse_with_warnings
 from .relations import find_relations
 from .chinese import chinese_names
 from .resolve import Resolver, add_chinese_names, participant_keys, resolve_mentions
@@ -25,10 +26,9 @@ def extract(path: str | Path) -> Document:
 
 
 def extract_source(source: Source) -> Document:
-    parsed = parse(source)
-    if isinstance(parsed, Note):
-        return _note_document(parsed)
-    return _call_document(parsed)
+    parsed, warnings = parse_with_warnings(source)
+    document = _note_document(parsed) if isinstance(parsed, Note) else _call_document(parsed)
+    return replace(document, warnings=warnings)
 
 
 def _call_document(call: Call) -> Document:
@@ -53,7 +53,7 @@ def _call_document(call: Call) -> Document:
         speaker = call.participant(turn.speaker)
         if speaker is None or speaker.role not in COMPANY_ROLES:
             continue
-        figures.extend(extract_figures(turn, call.period, call.all_non_gaap, keys[speaker.name], figures))
+        figures.extend(extract_figures(turn, call.period, call.all_non_gaap, keys[speaker.name]))
         relations.extend(find_relations(turn, [m for m in mentions if m.span.turn == turn.order], company))
 
     exchanges = tuple(

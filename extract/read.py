@@ -6,7 +6,7 @@ from pathlib import Path
 
 from .calls import build_call
 from .decode import Source, read_source
-from .layouts import READERS, detect, read_bilingual
+from .layouts import READERS, Block, detect, read_bilingual
 from .model import Call, Note
 from .notes import read_note
 from .speakers import is_anonymous, name_speakers
@@ -17,11 +17,24 @@ def read(path: str | Path) -> Call | Note:
 
 
 def parse(source: Source) -> Call | Note:
+    return parse_with_warnings(source)[0]
+
+
+def parse_with_warnings(source: Source) -> tuple[Call | Note, tuple[str, ...]]:
+    """The document, and what was changed or skipped to read it (one line each, for the user)."""
     layout, lines = detect(source.text, source.path)
     if layout == "note":
-        return read_note(lines, source)
+        return read_note(lines, source), source.warnings
     reader = read_bilingual if layout == "bilingual" else READERS[layout]
     blocks = reader(lines, source.path)
-    if is_anonymous(blocks):
-        blocks = name_speakers(blocks)
-    return build_call(blocks, source, layout)
+    spoken = [b for b in blocks if b.paragraphs]
+    if is_anonymous(spoken):
+        spoken = name_speakers(spoken)
+    silent = tuple(f"skipped the speaker header {_header(b)!r}: no words follow it" for b in blocks if not b.paragraphs)
+    return build_call(spoken, source, layout), source.warnings + silent
+
+
+def _header(block: Block) -> str:
+    if block.speaker is None:
+        return "Operator"
+    return f"{block.speaker} - {block.title}" if block.title else block.speaker

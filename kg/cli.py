@@ -6,6 +6,7 @@ Errors print as one line, `kg: FILE: problem`, with exit code 1; never a traceba
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -90,13 +91,25 @@ def main(argv: list[str] | None = None) -> int:
     try:
         return COMMANDS[args.command](args)
     except KgError as e:
-        print(f"kg: {e}", file=sys.stderr)
+        say(str(e))
         return 1
     except KeyboardInterrupt:
         print("kg: interrupted", file=sys.stderr)
         return 130
     except BrokenPipeError:
         return 0
+    except Exception as e:  # noqa: BLE001 - a bug: one line for the user, the traceback on request
+        if os.environ.get("KG_DEBUG"):
+            raise
+        say(f"internal error: {type(e).__name__}: {e} (a bug in kg: KG_DEBUG=1 shows the traceback)")
+        return 2
+
+
+def say(message: str) -> None:
+    """Print `kg: message` as one line on stderr. A file name or a quote from the data can hold line
+    breaks, or invisible characters that reorder the line on a terminal: they are written as escapes."""
+    text = "".join(c if c.isprintable() else c.encode("unicode_escape").decode("ascii") for c in message)
+    print(f"kg: {text}", file=sys.stderr)
 
 
 def _open(args, read_only: bool = False):
@@ -144,8 +157,11 @@ def _summary(report, store, seconds: float | None) -> None:
 
 
 def _failures(report) -> int:
+    """Warnings, then the documents that did not go in; the exit code."""
+    for warning in report.warnings:
+        say(f"warning: {warning}")
     for _, reason in report.failed:
-        print(f"kg: {reason}", file=sys.stderr)
+        say(reason)
     return 1 if report.failed else 0
 
 

@@ -1,7 +1,9 @@
 """Files into the store: find the inputs, extract each (in parallel), replace its graph.
 
 A document that fails is reported and skipped; the others still go in. A document whose bytes
-have not changed since it was stored is not extracted again.
+have not changed since it was stored is not extracted again. What kg changed or skipped to read
+a document that went in (a guessed encoding, a speaker with no words, an older copy of the same
+call it replaced) comes back as a warning.
 """
 
 from __future__ import annotations
@@ -14,7 +16,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable
 
-from extract.errors import KgError, UnreadableInput
+from extract.errors import KgError
 from extract.model import Document
 from extract.pipeline import extract
 
@@ -30,6 +32,7 @@ class Report:
     replaced: list[str] = field(default_factory=list)
     unchanged: list[str] = field(default_factory=list)
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
+    warnings: list[str] = field(default_factory=list)  # "path: what was changed or skipped"
     triples: dict[str, int] = field(default_factory=dict)  # source -> triples in its graph
 
     @property
@@ -37,22 +40,36 @@ class Report:
         return not self.failed
 
 
-def find_inputs(paths: Iterable[str | Path]) -> list[Path]:
-    """Files named, and the `.txt` files inside folders named, in a stable order."""
+def find_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str, str]]]:
+    """Files named, and the `.txt` files inside folders named, in a stable order; and the paths that
+    name nothing to read, each with its reason, so that one mistyped path does not stop the rest."""
     found: list[Path] = []
+    failed: list[tuple[str, str]] = []
     for raw in paths:
         p = Path(raw)
         if p.is_dir():
-            inside = sorted(f for f in p.rglob("*") if f.is_file() and f.suffix.lower() in INPUT_SUFFIXES
+            # Not only regular files: a pipe or a dangling link named *.txt is reported, not skipped.
+            inside = sorted(f for f in p.rglob("*") if not f.is_dir() and f.suffix.lower() in INPUT_SUFFIXES
                             and not any(part.startswith(".") for part in f.relative_to(p).parts))
             if not inside:
-                raise UnreadableInput("folder has no transcript files (*.txt)", str(p))
+                failed.append((str(p), f"{p}: folder has no transcript files (*.txt)"))
             found.extend(inside)
-        elif p.exists():
-            found.append(p)
+        elif p.exists() or p.is_symlink():
+            found.append(p)  # extraction says what is wrong with it, if anything
         else:
-            raise UnreadableInput("no such file or folder", str(p))
-    return list(dict.fromkeys(found))
+            failed.append((str(p), f"{p}: no such file or folder"))
+    return list(dict.fromkeys(found)), failed
+
+
+def file_sha256(path: Path) -> str:
+    """The hash of a regular file, read in chunks; "" for anything else (extraction says why)."""
+    if not path.is_file():
+        return ""  # a pipe would block the read
+    try:
+        with path.open("rb") as f:
+            return hashlib.file_digest(f, "sha256").hexdigest()
+    except OSError:
+        return ""
 
 
 @dataclass(frozen=True)
@@ -64,6 +81,7 @@ class Extracted:
     iri: str | None = None
     ntriples: str | None = None
     error: str | None = None
+    warnings: tuple[str, ...] = ()
 
 
 def extract_one(path: str) -> Extracted:
@@ -71,7 +89,7 @@ def extract_one(path: str) -> Extracted:
     try:
         doc: Document = extract(path)
         iri, graph = document_graph(doc)
-        return Extracted(path, doc.source, str(iri), nt(graph))
+        return Extracted(path, doc.source, str(iri), nt(graph), warnings=doc.warnings)
     except KgError as e:
         return Extracted(path, error=str(e))
     except Exception as e:  # noqa: BLE001 - one bad file must not stop the others
@@ -81,13 +99,15 @@ def extract_one(path: str) -> Extracted:
 def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None,
            progress: Callable[[str], None] | None = None, force: bool = False) -> Report:
     report = Report()
-    files = find_inputs(paths)
+    files, report.failed = find_inputs(paths)
     todo: list[str] = []
-    existing = {}
+    existing: dict[str, dict[str, str]] = {}  # source -> {document IRI: sha256}
+    owners: dict[str, str] = {}  # document IRI -> source
     for d in store.documents():
         existing.setdefault(d.source, {})[d.iri] = d.sha256
+        owners[d.iri] = d.source
     for f in files:
-        sha = hashlib.sha256(f.read_bytes()).hexdigest() if f.is_file() else ""
+        sha = file_sha256(f)
         old = existing.get(f.name, {})
         if old and not force and all(s == sha for s in old.values()):
             report.unchanged.append(str(f))
@@ -105,12 +125,21 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
                 report.failed.append((got.path, got.error or f"{got.path}: nothing extracted"))
                 continue
             previous = tuple(existing.get(got.source, {}))
+            other = owners.get(got.iri) if owners.get(got.iri) != got.source else None
             try:
                 store.put_document(got.iri, got.ntriples, replaces=previous)
             except KgError as e:
                 report.failed.append((got.path, f"{got.path}: {e}"))
                 continue
-            (report.replaced if previous else report.added).append(got.path)
+            for iri in previous:
+                owners.pop(iri, None)
+            owners[got.iri] = got.source
+            report.warnings.extend(f"{got.path}: {w}" for w in got.warnings)
+            if other is not None:
+                # Two files of one call (a scraper saved it twice, or a newer copy): the later wins.
+                report.warnings.append(f"{got.path}: holds the same document as {other} ({got.iri}), "
+                                       f"and replaced it")
+            (report.replaced if previous or other else report.added).append(got.path)
             report.triples[got.source] = got.ntriples.count("\n")
     finally:
         if pool is not None:
