@@ -53,7 +53,7 @@ def _call_document(call: Call) -> Document:
         speaker = call.participant(turn.speaker)
         if speaker is None or speaker.role not in COMPANY_ROLES:
             continue
-        figures.extend(extract_figures(turn, call.period, call.all_non_gaap, keys[speaker.name]))
+        figures.extend(extract_figures(turn, call.period, call.all_non_gaap, keys[speaker.name], figures))
         relations.extend(find_relations(turn, [m for m in mentions if m.span.turn == turn.order], company))
 
     exchanges = tuple(
