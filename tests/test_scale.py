@@ -1,0 +1,44 @@
+"""What keeps a long build's memory flat: bounded work in flight, and regular store flushes."""
+
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+
+from kg.ingest import in_order
+from kg.store import Store
+
+
+def test_documents_come_back_in_order_with_a_bounded_number_in_flight():
+    started, lock = [], threading.Lock()
+    done = []
+
+    def work(item: str) -> str:
+        with lock:
+            started.append(item)
+        time.sleep(0.001 * (int(item) % 3))  # finish out of order
+        return item * 2
+
+    items = [str(n) for n in range(40)]
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        for got in in_order(pool, work, items, window=5):
+            done.append(got)
+            with lock:
+                assert len(started) - len(done) <= 5  # never more than the window ahead of the reader
+    assert done == [i * 2 for i in items]
+
+
+class CountingStore(Store):
+    FLUSH_EVERY_BYTES = 2_000  # instead of megabytes
+
+    def flush(self) -> None:
+        self.flushes = getattr(self, "flushes", 0) + 1
+        super().flush()
+
+
+def test_the_store_flushes_as_it_goes(tmp_path):
+    store = CountingStore(tmp_path / "s")
+    for n in range(10):
+        lines = "\n".join(f"<https://example.org/s{n}-{i}> <https://example.org/p> \"{'x' * 50}\" ." for i in range(20))
+        store.put_document(f"https://example.org/doc/{n}", lines)
+    assert store.flushes >= 5  # each document's update is about 4,000 characters
+    assert len(store) == 200
