@@ -7,12 +7,13 @@ file wrote it.
 from __future__ import annotations
 
 import re
+from dataclasses import replace
 
 from .decode import Source
 from .errors import IncompleteDocument
 from .layouts import Block
 from .model import Call, Exchange, FiscalPeriod, Introduction, Participant, Role, Section, Turn
-from .names import first_last, looks_like_person_name, same_person
+from .names import first_last, looks_like_person_name, name_tokens, same_person
 from .periods import find_call_period
 
 _ANALYST_TITLE = re.compile(r"\banalyst\b|\bresearch\b|\bequity\b|\bstrategist\b", re.I)
@@ -28,7 +29,7 @@ _INTRO_LINE = re.compile(
 )
 _QA_START = re.compile(r"question[- ]and[- ]answer|\bQ&A\b|first question|open (?:up )?the (?:call|line)s? for questions", re.I)
 # "This is Joe Cardoso on for Samik": the one speaking, not the one announced, asks.
-_STAND_IN = re.compile(rf"\bthis is (?:actually )?(?P<name>{_NAME}) (?:on )?for\b", re.I)
+_STAND_IN = re.compile(rf"\b(?i:this is (?:actually )?)(?P<name>{_NAME})\s+(?i:(?:on\s+)?for)\b")
 _NON_GAAP_ALL = re.compile(r"unless otherwise (?:stated|noted)[^.]*non-GAAP|non-GAAP[^.]*unless otherwise (?:stated|noted)", re.I)
 _WELCOME_COMPANY = re.compile(
     r"(?i:welcome to|joining|for)\s+(?:the\s+)?(?P<company>[A-Z][\w&.'\u2019-]*(?:\s+[A-Z][\w&.'\u2019-]*){0,4}?)(?:'s|\u2019s)?\s*$"
@@ -153,7 +154,9 @@ def build_call(blocks: list[Block], source: Source, layout: str) -> Call:
                 if found:
                     introductions.append(Introduction(t.order, found[0], found[1]))
 
+    raw_turns, stand_ins = _named_stand_ins(raw_turns, introductions)
     participants = _participants(raw_turns, introductions)
+    participants = [replace(p, on_behalf_of=stand_ins[p.name]) if p.name in stand_ins else p for p in participants]
     roles = {p.name: p.role for p in participants}
     for p in participants:
         for n in p.names:
@@ -209,6 +212,36 @@ def infer_titles(turns: list[Turn], names: list[str]) -> dict[str, str]:
                         if name not in found and same_person(m["name"], name) and len(m["name"].split()) >= 2:
                             found[name] = title
     return found
+
+
+def _named_stand_ins(turns: list[Turn], intros: list[Introduction]) -> tuple[list[Turn], dict[str, str]]:
+    """Turns whose header copies the announced analyst while a colleague says who is speaking.
+
+    The header decides who asked, unless the speaker names themselves outright: after "Samik
+    Chatterjee with JPMorgan", a turn headed "Samik Chatterjee" that opens "This is Joe Cardoso on
+    for Samik" is Joe Cardoso's, and so are that header's turns up to the next introduction. Only a
+    full name renames: "this is Joe on for Samik" says too little to tell this Joe from any other.
+    Returns the turns and {stand-in's name: announced name}.
+    """
+    stand_ins: dict[str, str] = {}
+    result = list(turns)
+    bounds = [i.turn for i in intros] + [len(turns) + 1]
+    for intro, end in zip(intros, bounds[1:]):
+        first = next((t for t in result if t.order > intro.turn and not t.is_operator), None)
+        if first is None or first.speaker is None or first.order >= end or not same_person(first.speaker, intro.name):
+            continue
+        m = _STAND_IN.search(first.paragraphs[0].text) if first.paragraphs else None
+        if m is None:
+            continue
+        name = m["name"].strip()
+        if len(name_tokens(name)) < 2 or not looks_like_person_name(name) or same_person(name, intro.name):
+            continue
+        header = first.speaker
+        for i, t in enumerate(result):
+            if first.order <= t.order < end and t.speaker == header:
+                result[i] = replace(t, speaker=name)
+        stand_ins[name] = intro.name
+    return result, stand_ins
 
 
 def _participants(turns: list[Turn], intros: list[Introduction]) -> list[Participant]:
@@ -285,7 +318,7 @@ def _assign_firms(turns: tuple[Turn, ...], participants: list[Participant], intr
             if speaker is not None and speaker.name not in firms:
                 firms[speaker.name] = intro.firm
     return [
-        Participant(p.name, p.role, p.title, firms.get(p.name, p.firm), p.names) if p.role == Role.ANALYST else p
+        replace(p, firm=firms.get(p.name, p.firm)) if p.role == Role.ANALYST else p
         for p in participants
     ]
 

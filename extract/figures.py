@@ -58,7 +58,12 @@ _SC = r"(?:\s*(?P<{n}>million|billion|thousand|mm|bn|[MBK])\b)?"
 MONEY_RANGE = re.compile(
     rf"\$\s?(?P<lo>{_NUM}){_SC.format(n='s1')}\s*(?:-|\u2013|to|and)\s*\$?\s?(?P<hi>{_NUM}){_SC.format(n='s2')}", re.I
 )
-MONEY = re.compile(rf"\$\s?(?P<v>{_NUM}){_SC.format(n='s')}|(?P<c>\d+)\s+cents\b", re.I)
+MONEY = re.compile(rf"\$\s?(?P<v>{_NUM}){_SC.format(n='s')}|(?P<c>\d+)\s+cents?\b", re.I)
+CENTS_RANGE = re.compile(r"(?P<lo>\d+)(?:\s+cents)?\s*(?:-|\u2013|to|and)\s*(?P<hi>\d+)\s+cents\b", re.I)
+# "$1.52 per share", "25 cents": an amount per share is earnings per share, whatever metric is near.
+_PER_SHARE_AFTER = re.compile(r"^\s*(?:of\s+)?(?:a\s+)?per\s+(?:diluted\s+|basic\s+|fully diluted\s+)?share\b", re.I)
+_OR_BEFORE = re.compile(r"\bor\s+(?:a\s+|an\s+)?(?:loss of\s+|income of\s+)?$", re.I)
+_LOSS_BEFORE = re.compile(r"\bloss(?:\s+of)?\s+$", re.I)
 PERCENT_RANGE = re.compile(rf"(?P<lo>{_NUM})\s*(?:%|percent)?\s*(?:-|\u2013|to|and)\s*(?P<hi>{_NUM})\s*(?:%|percent)", re.I)
 PERCENT = re.compile(rf"(?P<v>{_NUM})\s*(?:%|percent\b)", re.I)
 BPS_RANGE = re.compile(rf"(?P<lo>\d+)\s*(?:basis points?\s*)?(?:-|\u2013|to)\s*(?P<hi>\d+)[\s-]*(?:basis[\s-]points?|bps)\b", re.I)
@@ -123,6 +128,7 @@ class _Number:
     value: Decimal | None = None
     low: Decimal | None = None
     high: Decimal | None = None
+    cents: bool = False  # said in cents: a per-share amount
 
 
 @dataclass(frozen=True)
@@ -174,9 +180,11 @@ def _numbers(s: str) -> list[_Number]:
         s2 = m["s2"] or m["s1"]
         s1 = m["s1"] or m["s2"]
         add(_Number(m.start(), m.end(), "USD", low=_scaled(m["lo"], s1), high=_scaled(m["hi"], s2)))
+    for m in CENTS_RANGE.finditer(s):
+        add(_Number(m.start(), m.end(), "USD", low=Decimal(m["lo"]) / 100, high=Decimal(m["hi"]) / 100, cents=True))
     for m in MONEY.finditer(s):
         if m["c"]:
-            add(_Number(m.start(), m.end(), "USD", value=Decimal(m["c"]) / 100))
+            add(_Number(m.start(), m.end(), "USD", value=Decimal(m["c"]) / 100, cents=True))
         else:
             add(_Number(m.start(), m.end(), "USD", value=_scaled(m["v"], m["s"])))
     for m in BPS_RANGE.finditer(s):
@@ -386,6 +394,13 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                         clause = _CLAUSE_BREAK.split(s[number.end:number.end + 60], maxsplit=1)[0]
                         change = Change.SEQUENTIAL if _SEQUENTIAL_WORDS.search(clause) else Change.YEAR_OVER_YEAR
                         is_change = True
+                if number.unit == "USD" and (number.cents or _PER_SHARE_AFTER.search(s[number.end:number.end + 30])):
+                    # "net income of $749 million, or $1.52 per share", "EPS of 66 cents"
+                    if metric in ("NetIncome", "EarningsPerShare") or (
+                            metric is None or metric == OTHER) and _OR_BEFORE.search(before_text) and sentence_metric == "NetIncome":
+                        metric = "EarningsPerShare"
+                    else:
+                        continue
                 if metric == OTHER:
                     continue
                 if metric is None:
@@ -428,9 +443,13 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 value, low, high = number.value, number.low, number.high
                 if value is not None and number.unit == "USD" and change is None and _UPPER_BOUND_BEFORE.search(before_text):
                     value, high = None, value  # "somewhere under $600 million"
-                if value is not None and change is not None and _DOWN_BEFORE.search(before_text):
-                    value = -value
-                if value is not None and metric == "NetIncome" and re.search(r"net loss", s[bound.start:bound.end] if bound else "", re.I):
+                if change is not None and _DOWN_BEFORE.search(before_text):
+                    if value is not None:
+                        value = -value
+                    elif low is not None and high is not None:  # "a decrease of 17% to 9.5%"
+                        low, high = min(-low, -high), max(-low, -high)
+                if value is not None and metric in ("NetIncome", "EarningsPerShare") and change is None and (
+                        re.search(r"net loss", s[bound.start:bound.end] if bound else "", re.I) or _LOSS_BEFORE.search(before_text)):
                     value = -value
 
                 kind = Kind.TARGET if target_cue and _near_target(s, number) else None

@@ -111,6 +111,7 @@ class Participant:
     title: str | None
     firm: str | None = None  # an analyst's firm, as the operator named it
     names: tuple[str, ...] = ()  # every form the headers used
+    on_behalf_of: str | None = None  # the analyst the operator announced, when this colleague spoke instead
 
 
 @dataclass(frozen=True)

@@ -7,11 +7,12 @@ choice of one preferred label across documents happens later, in `kg.entities`.
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from difflib import SequenceMatcher
 
-from .gazetteer import lookup, organization_key
+from .gazetteer import Known, lookup, organization_key
 from .mentions import RawMention
 from .model import Call, Entity, EntityType, Mention, Participant, Role, Span, Turn
-from .names import first_last, formal_given, name_tokens, person_key, same_person, slug
+from .names import SPELLING_VARIANTS, ascii_fold, first_last, formal_given, name_tokens, person_key, same_person, slug
 from .speakers import ANONYMOUS
 
 
@@ -145,12 +146,17 @@ def resolve_mentions(
 ) -> list[Mention]:
     mentions: list[Mention] = []
     participants = call.participants if call else ()
+    alone = {r.text.lower() for rs in raw.values() for r in rs if r.type == EntityType.PERSON and len(name_tokens(r.text)) == 1}
     for turn in turns:
         offsets = turn.paragraph_offsets()
         speaker = call.participant(turn.speaker) if call else None
+        named_here = [r for r in raw.get(turn.order, []) if r.known is not None and r.known.type != EntityType.PLACE]
         for r in raw.get(turn.order, []):
             start, end = offsets[r.paragraph] + r.start, offsets[r.paragraph] + r.end
             span = Span(turn.order, start, end, turn.text[start:end], r.paragraph + 1)
+            sounds_like = _sounds_like(r, named_here) if r.known is None and r.type == EntityType.PERSON else None
+            if sounds_like is not None:
+                r = RawMention(sounds_like.type, r.text, r.paragraph, r.start, r.end, sounds_like)
             if r.known is not None:
                 key = resolver.known(r)
             elif r.type == EntityType.PERSON:
@@ -158,7 +164,7 @@ def resolve_mentions(
                 if match is not None:
                     key = resolver.person(match.name)
                     resolver.entities[key].add(r.text)
-                elif len(name_tokens(r.text)) >= 2 and not lookup(r.text):
+                elif len(name_tokens(r.text)) >= 2 and not lookup(r.text) and not _given_names_only(r.text, participants, alone):
                     key = resolver.person(r.text)
                 else:
                     continue
@@ -168,6 +174,42 @@ def resolve_mentions(
                 key = resolver.organization(r.text)
             mentions.append(Mention(resolver.entities[key].type, key, r.text, span))
     return mentions
+
+
+def _sounds_like(raw: RawMention, named_here: list[RawMention]) -> Known | None:
+    """The known organisation an unknown "person" is a speech-to-text spelling of, named in the same turn.
+
+    "I put Tom Bigby up there ... they think about Tom Baby as part of the community": the second
+    is the first (Tombigbee) heard differently, not a person. Only a close spelling of a form the
+    same turn used counts, so a real person is never taken for a firm merely for sharing a word.
+    """
+    text = raw.text.lower()
+    for other in named_here:
+        if other.known is None or other.known.type == EntityType.PERSON:
+            continue
+        form = other.text.lower()
+        if form != text and form[:1] == text[:1] and SequenceMatcher(None, form, text).ratio() >= 0.8:
+            return other.known
+    return None
+
+
+def _given_names_only(text: str, participants: tuple[Participant, ...], alone: set[str]) -> bool:
+    """"Anything to add, Carl, Corey?" heard as one name "Carl Corey": two given names, not a person.
+
+    The last word must be a speaker's given name as written (or its speech-to-text spelling, "Corey"
+    for "Cory") and nobody's surname, and the first a given name the call uses on its own (`alone`).
+    "Suzanne Tom" stays a person: "Tom" is only a nickname of a speaker's "Thomas", and no one in
+    the call is called "Suzanne" alone.
+    """
+    words = name_tokens(text)
+    if len(words) != 2:
+        return False
+    spelled = lambda w: SPELLING_VARIANTS.get(ascii_fold(w).lower(), ascii_fold(w).lower())  # noqa: E731
+    names = [name_tokens(n) for p in participants for n in (p.name, *p.names)]
+    given = {spelled(n[0]) for n in names if n}
+    surnames = {n[-1].lower() for n in names if len(n) >= 2}
+    first_alone = spelled(words[0]) in given or words[0].lower() in alone
+    return first_alone and spelled(words[1]) in given and words[1].lower() not in surnames
 
 
 __all__ = ["Resolver", "participant_keys", "resolve_mentions", "resolve_person_mention", "formal_given", "slug"]

@@ -276,3 +276,33 @@ def test_a_measure_outside_the_vocabulary_keeps_its_numbers_from_the_metric_befo
                             "Inventory declined 36% year over year.")
 
     assert [(f.metric, f.value) for f in figures] == [("Revenue", Decimal("100000000"))]
+
+
+def test_an_amount_per_share_after_net_income_is_earnings_per_share():
+    _, figures = figures_of("Net income was $52 million, or $1.04 per diluted share, and a year ago it was a loss of 9 cents.")
+
+    assert the_one(figures, "NetIncome").value == Decimal("52000000")
+    assert the_one(figures, "EarningsPerShare", value=Decimal("1.04")).unit == "USD"
+    assert all(f.metric != "NetIncome" or f.value > 1000 for f in figures)
+
+
+def test_a_range_in_cents_is_one_earnings_per_share_range():
+    _, figures = figures_of("We expect EPS for the third quarter to be between 41 cents and 45 cents.")
+
+    outlook = the_one(figures, "EarningsPerShare")
+    assert (outlook.value, outlook.low, outlook.high) == (None, Decimal("0.41"), Decimal("0.45"))
+    assert outlook.kind == Kind.GUIDANCE
+
+
+def test_cents_are_never_a_revenue_figure():
+    _, figures = figures_of("Revenue was $90 million, up 5 cents per unit sequentially.")
+
+    assert [f.value for f in figures] == [Decimal("90000000")]
+
+
+def test_a_decrease_stated_as_a_range_is_a_range_of_negative_changes():
+    _, figures = figures_of("We expect third-quarter revenue to be $80 million to $85 million, a decrease of 12% to 7% year over year.")
+
+    change = the_one(figures, "Revenue", unit="Percent")
+    assert (change.low, change.high) == (Decimal("-12"), Decimal("-7"))
+    assert change.change == Change.YEAR_OVER_YEAR
