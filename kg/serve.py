@@ -7,23 +7,22 @@
 
 Nothing here writes. The store is opened read-only, and an update is refused before it reaches the
 store (403). The default graph is the union of every graph, unless the query (FROM, FROM NAMED)
-or the request (`default-graph-uri`, `named-graph-uri`) names the dataset.
+or the request (`default-graph-uri`, `named-graph-uri`) names the dataset. Queries sent to
+`/sparql` run in worker processes (`kg/querypool.py`), so that one past its deadline can be killed.
 """
 
 from __future__ import annotations
 
 import ipaddress
-import json
 import re
 import secrets
 import socket
 import sys
 import threading
-import time
 import traceback
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Callable, TypeVar
+from typing import TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
@@ -32,13 +31,13 @@ from extract.errors import KgError
 from ontology import PREFIXES
 
 from . import pages
-from .errors import MalformedQuery, QueryError
+from .errors import StoreError
 from .query import describe, saved_queries
+from .querypool import Job, QueryPool, Refused, content_type
 from .store import Store
 
 T = TypeVar("T")
 
-XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 UPDATE_FORMS = {"INSERT", "DELETE", "LOAD", "CLEAR", "CREATE", "DROP", "COPY", "MOVE", "ADD", "WITH"}
 
 # Media types a client may ask for, by the query's form.
@@ -64,8 +63,8 @@ GRAPH_FORMATS = {  # CONSTRUCT, DESCRIBE and the Graph Store
 class Limits:
     timeout: float = 10.0           # seconds a query may take before the client gets 503
     max_rows: int = 10_000          # result rows (or triples) before the client gets 413
-    max_body: int = 1 << 20         # request body bytes
-    max_running: int = 4            # queries evaluated at once, abandoned ones included
+    max_body: int = 1 << 20         # request body bytes; a larger body is not read
+    workers: int = 4                # worker processes: queries evaluated at once
     allow_service: bool = False     # SERVICE makes the server fetch other URLs: off unless asked
 
 
@@ -119,17 +118,17 @@ def shape(sparql: str) -> QueryShape:
     return QueryShape(form, "FROM" in words, "SERVICE" in words)
 
 
-def dataset(query: QueryShape, default_uris: list[str], named_uris: list[str]) -> dict:
-    """The keyword arguments of `Store.query` that give the standard's dataset.
+def dataset(default_uris: list[str], named_uris: list[str]) -> tuple[tuple[str, ...] | None, tuple[str, ...] | None]:
+    """The default and named graphs the request names, checked; (None, None) when it names none.
 
     The store's own default graph is the union of every graph (`kg.store`), and a query's FROM /
     FROM NAMED replaces it as the standard says. The protocol's graphs win over the query's, as
     the SPARQL Protocol says; named graphs left unnamed are then none, as with FROM.
     """
     if default_uris or named_uris:
-        return {"default_graph": [_iri(u, "default-graph-uri") for u in default_uris],
-                "named_graphs": [_iri(u, "named-graph-uri") for u in named_uris]}
-    return {}
+        return (tuple(_iri(u, "default-graph-uri").value for u in default_uris),
+                tuple(_iri(u, "named-graph-uri").value for u in named_uris))
+    return None, None
 
 
 def _iri(value: str, what: str) -> ox.NamedNode:
@@ -176,148 +175,34 @@ def negotiate(accept: str | None, offers: dict[str, T], default: T) -> T | None:
     return best[1] if best else None
 
 
-def content_type(fmt) -> str:
-    media = fmt.media_type
-    return media if "charset" in media or not media.startswith("text/") else media + "; charset=utf-8"
-
-
-# -- evaluating a query with a deadline ------------------------------------------------------------
-class Abandoned(Exception):
-    """The handler stopped waiting for this query; its worker stops too."""
-
-
-class QueryRunner:
-    """Evaluates queries in worker threads, answering 503 when one outlives its deadline.
-
-    pyoxigraph cannot cancel a running query. When the deadline passes, the handler answers and
-    stops waiting, and the worker stops at the next solution it pulls; but a query busy inside
-    one step (a sort, an aggregate, a join that finds nothing) runs on to its end. The semaphore
-    keeps such runaways from piling up: at most `max_running` evaluate at once, abandoned ones
-    included, and a request that finds no free slot before its deadline gets 503 too.
-    """
-
-    def __init__(self, limits: Limits):
-        self.limits = limits
-        self._slots = threading.BoundedSemaphore(limits.max_running)
-
-    def run(self, job: Callable[[threading.Event], T]) -> T:
-        timeout = self.limits.timeout
-        deadline = time.monotonic() + timeout
-        if not self._slots.acquire(timeout=timeout):
-            raise HttpError(503, f"the server is busy: {self.limits.max_running} queries are running; "
-                                 "try again later", {"Retry-After": str(max(1, round(timeout)))})
-        done, stop = threading.Event(), threading.Event()
-        box: dict = {}
-
-        def work() -> None:
-            try:
-                box["value"] = job(stop)
-            except BaseException as e:  # noqa: BLE001 - handed to the waiting handler
-                # pyoxigraph's results must be freed on the thread that made them, and the
-                # traceback keeps the finished frames (whose locals hold them) alive: clear those here.
-                traceback.clear_frames(e.__traceback__)
-                box["error"] = e
-            finally:
-                self._slots.release()
-                done.set()
-
-        threading.Thread(target=work, name="kg-query", daemon=True).start()
-        if not done.wait(max(0.0, deadline - time.monotonic())):
-            stop.set()
-            raise HttpError(503, f"the query did not finish within {timeout:g} s and was abandoned; "
-                                 "narrow it, add a LIMIT, or start kg serve with a longer --timeout")
-        if "error" in box:
-            raise box["error"]
-        return box["value"]
-
-
-def _collect(items, limit: int, stop: threading.Event, what: str) -> list:
-    out = []
-    for item in items:
-        if stop.is_set():
-            raise Abandoned()
-        out.append(item)
-        if len(out) > limit:
-            raise HttpError(413, f"the result has more than {limit:,} {what} (the server's --max-rows); "
-                                 "add a LIMIT or narrow the query")
-    return out
-
-
-def term_json(term) -> dict:
-    """A term as SPARQL 1.1 Query Results JSON."""
-    if isinstance(term, ox.NamedNode):
-        return {"type": "uri", "value": term.value}
-    if isinstance(term, ox.BlankNode):
-        return {"type": "bnode", "value": term.value}
-    if isinstance(term, ox.Literal):
-        out = {"type": "literal", "value": term.value}
-        if term.language:
-            out["xml:lang"] = term.language
-            if term.direction is not None:
-                out["its:dir"] = str(term.direction)
-        elif term.datatype.value != XSD_STRING:
-            out["datatype"] = term.datatype.value
-        return out
-    if isinstance(term, ox.Triple):
-        return {"type": "triple", "value": {"subject": term_json(term.subject),
-                                            "predicate": term_json(term.predicate),
-                                            "object": term_json(term.object)}}
-    raise TypeError(f"not an RDF term: {term!r}")
-
-
-def results_json(variables: list[str], solutions: list) -> bytes:
-    bindings = [{v: term_json(s[v]) for v in variables if s[v] is not None} for s in solutions]
-    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
-                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-@dataclass(frozen=True)
-class Answer:
-    content_type: str
-    body: bytes
-
-
-def evaluate(store: Store, sparql: str, options: dict, results_format, graph_format, max_rows: int,
-             prefixes: dict[str, str], stop: threading.Event) -> Answer:
-    """Run the query and serialise at most `max_rows` rows (or triples) of its result."""
-    result = store.query(sparql, **options)
-    if isinstance(result, ox.QueryBoolean):
-        if results_format is None:
-            raise HttpError(406, "ASK answers in JSON, XML, CSV or TSV; the Accept header names none of them")
-        return Answer(content_type(results_format), result.serialize(format=results_format))
-    if isinstance(result, ox.QueryTriples):
-        if graph_format is None:
-            raise HttpError(406, "CONSTRUCT and DESCRIBE answer in Turtle, N-Triples or JSON-LD; "
-                                 "the Accept header names none of them")
-        triples = list(dict.fromkeys(_collect(result, max_rows, stop, "triples")))
-        use = prefixes if graph_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD) else None
-        return Answer(content_type(graph_format), ox.serialize(triples, format=graph_format, prefixes=use))
-    if results_format is None:
-        raise HttpError(406, "SELECT answers in JSON, XML, CSV or TSV; the Accept header names none of them")
-    variables = [v.value for v in result.variables]
-    # The rows are counted before anything is written, so the answer is either whole or an error;
-    # pyoxigraph then writes the requested format from the JSON of those rows.
-    body = results_json(variables, _collect(result, max_rows, stop, "rows"))
-    if results_format != ox.QueryResultsFormat.JSON:
-        body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=results_format)
-    return Answer(content_type(results_format), body)
-
-
 # -- HTTP ------------------------------------------------------------------------------------------
 class KgServer(ThreadingHTTPServer):
     daemon_threads = True
+    # socketserver's default backlog is 5: a burst of clients connecting at once overflowed it and
+    # some were reset. Connections wait here; queries wait for a worker (until their timeout).
+    request_queue_size = 128
 
     def __init__(self, address: tuple[str, int], store: Store, limits: Limits, quiet: bool = False):
+        if store.path is None:
+            raise StoreError("kg serve needs a store on disk: its query workers open it too")
         self.store = store
         self.limits = limits
         self.quiet = quiet
-        self.runner = QueryRunner(limits)
         self._graph_page: bytes | None = None
         self._graph_lock = threading.Lock()
         self.prefixes = {**PREFIXES, "id": store.iris.base}
         self.saved = {name: (describe(path), path.read_text(encoding="utf-8"))
                       for name, path in saved_queries().items()}
-        super().__init__(address, Handler)
+        super().__init__(address, Handler)  # listens, or fails, before any worker starts
+        try:
+            self.pool = QueryPool(store.path, limits.workers, self.prefixes)
+        except BaseException:
+            super().server_close()
+            raise
+
+    def server_close(self) -> None:
+        super().server_close()
+        self.pool.close()
 
     def graph_page(self) -> bytes:
         # The store is a read-only snapshot, so the page is made once, on first request.
@@ -341,6 +226,7 @@ class KgServer6(KgServer):
 
 class Handler(BaseHTTPRequestHandler):
     server: KgServer
+    _unread = False  # a request body was left unread: the connection closes after the answer
     protocol_version = "HTTP/1.1"
     server_version = "kg"
     timeout = 30  # seconds an idle keep-alive connection stays open
@@ -393,6 +279,24 @@ class Handler(BaseHTTPRequestHandler):
             traceback.print_exc(file=sys.stderr)
             self._send_error(HttpError(500, f"internal error: {type(e).__name__}: {e}"))
 
+    def finish(self) -> None:
+        """Close the connection; after a body left unread, without a reset that would lose the answer.
+
+        A client still sending a body it was told is too large would get a reset (and lose the 413)
+        if the socket closed with its bytes unread: send the end of the answer, then read and drop
+        what comes for a moment, at most `max_body` bytes, before closing.
+        """
+        super().finish()
+        if self._unread:
+            try:
+                self.connection.shutdown(socket.SHUT_WR)
+                self.connection.settimeout(1.0)
+                left = self.server.limits.max_body
+                while left > 0 and (chunk := self.connection.recv(min(left, 1 << 16))):
+                    left -= len(chunk)
+            except OSError:
+                pass
+
     def _send(self, status: int, content_type: str, body: bytes, headers: dict[str, str] | None = None) -> None:
         self.send_response(status)
         self.send_header("Content-Type", content_type)
@@ -406,6 +310,7 @@ class Handler(BaseHTTPRequestHandler):
             # The body was not read (too large, or not needed): it cannot be skipped on a kept-alive
             # connection, so close it.
             self.close_connection = True
+            self._unread = True
             self.send_header("Connection", "close")
         self.end_headers()
         if self.command != "HEAD":
@@ -423,14 +328,9 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpError(400, "Content-Length is not a number") from None
         limit = self.server.limits.max_body
         if length > limit:
-            if length <= 16 * limit:
-                # Read and drop it, so that a client still sending the body reads this answer rather
-                # than a reset connection; a larger one is cut off (the connection closes).
-                remaining = length
-                while remaining > 0 and (chunk := self.rfile.read(min(remaining, 1 << 16))):
-                    remaining -= len(chunk)
-                self._read = remaining == 0
             raise HttpError(413, f"the request body is {length:,} bytes; the limit is {limit:,}")
+        if length < 0:
+            raise HttpError(400, "Content-Length is negative")
         body = self.rfile.read(length) if length > 0 else b""
         self._read = True
         return body
@@ -470,22 +370,17 @@ class Handler(BaseHTTPRequestHandler):
         if query.uses_service and not self.server.limits.allow_service:
             raise HttpError(400, "SERVICE (federated query) is turned off on this endpoint; "
                                  "start kg serve with --allow-service to allow it")
-        options = dataset(query, params.get("default-graph-uri", []), params.get("named-graph-uri", []))
+        default_graphs, named_graphs = dataset(params.get("default-graph-uri", []), params.get("named-graph-uri", []))
         accept = self.headers.get("Accept")
         results_format = negotiate(accept, RESULTS_FORMATS, ox.QueryResultsFormat.JSON)
         graph_format = negotiate(accept, GRAPH_FORMATS, ox.RdfFormat.TURTLE)
-        server = self.server
-
-        def job(stop: threading.Event) -> Answer:
-            return evaluate(server.store, sparql, options, results_format, graph_format,
-                            server.limits.max_rows, server.prefixes, stop)
-
+        job = Job(sparql, default_graphs, named_graphs,
+                  results_format.media_type if results_format is not None else None,
+                  graph_format.media_type if graph_format is not None else None, self.server.limits.max_rows)
         try:
-            answer = server.runner.run(job)
-        except MalformedQuery as e:
-            raise HttpError(400, str(e)) from None
-        except (QueryError, OSError) as e:
-            raise HttpError(500, f"the query failed: {e}") from None
+            answer = self.server.pool.run(job, self.server.limits.timeout)
+        except Refused as e:
+            raise HttpError(e.status, e.message, e.headers) from None
         self._send(200, answer.content_type, answer.body, {"Vary": "Accept"})
 
     # -- Graph Store Protocol, read side -------------------------------------------------------

@@ -24,7 +24,7 @@ from urllib.parse import quote
 
 import pyoxigraph as ox
 import pytest
-from rdflib import BNode, Dataset, Graph, Literal, URIRef
+from rdflib import BNode, Dataset, Literal, URIRef
 
 from kg.serve import make_server
 from kg.store import Store
@@ -239,7 +239,7 @@ def test_a_file_cut_short_keeps_the_turns_before_the_cut(run):
         f"SELECT ?t WHERE {{ GRAPH <{ID}call/calix-2023-q4> {{ ?turn <{EKG}text> ?t }} }}", union=False)}
     for name in ("cut-in-a-character.txt", "cut-mid-line.txt"):
         lines = call_graph(run, name)
-        turns = {re.sub(r"(?<!\d)(?:19|20)\d\d(?!\d)", "Y", Literal_value(line)) for line in lines
+        turns = {re.sub(r"(?<!\d)(?:19|20)\d\d(?!\d)", "Y", object_of(line)) for line in lines
                  if f"<{EKG}text>" in line}
         assert 3 <= len(turns) < len(texts), name
         whole = turns & texts
@@ -248,19 +248,20 @@ def test_a_file_cut_short_keeps_the_turns_before_the_cut(run):
             assert any(full.startswith(t) for full in texts), t[:80]
 
 
-def Literal_value(nt_line: str) -> str:  # noqa: N802 - reads as what it returns
+def object_of(nt_line: str) -> str:
+    """The value of the object of one N-Triples line."""
     [quad] = ox.parse(nt_line.encode(), format=ox.RdfFormat.N_TRIPLES)
     return quad.object.value
 
 
 def test_hostile_names_are_kept_as_data_and_hidden_characters_dropped(run):
     lines = call_graph(run, HOSTILE_FILE)
-    printed = {Literal_value(line) for line in lines if f"<{EKG}nameAsPrinted>" in line}
+    printed = {object_of(line) for line in lines if f"<{EKG}nameAsPrinted>" in line}
     assert 'Jim "The Fixer" O\'Fanucchi <script>alert(\'x\')</script>' in printed
     assert HOSTILE_CFO in printed
     assert "Michael Weening" in printed, "NUL and the bidirectional marks are gone, so is the difference"
     assert any(f"<{ID}person/michael-weening>" in line for line in lines)
-    sources = [Literal_value(line) for line in lines if "/terms/source>" in line]
+    sources = [object_of(line) for line in lines if "/terms/source>" in line]
     assert sources == [HOSTILE_FILE]
 
 
@@ -289,15 +290,17 @@ def check_term(term) -> None:
         assert isinstance(term, BNode), repr(term)
 
 
-EXPORTS = {"graph.nq": ("nquads", ox.RdfFormat.N_QUADS), "graph.trig": ("trig", ox.RdfFormat.TRIG),
-           "graph.ttl": ("turtle", ox.RdfFormat.TURTLE), "graph.jsonld": ("json-ld", ox.RdfFormat.JSON_LD)}
+FORMATS = {".nq": ("nquads", ox.RdfFormat.N_QUADS), ".trig": ("trig", ox.RdfFormat.TRIG),
+           ".ttl": ("turtle", ox.RdfFormat.TURTLE), ".jsonld": ("json-ld", ox.RdfFormat.JSON_LD)}
+BUILT = [f"graph{suffix}" for suffix in FORMATS]  # what `kg build` writes
+EXPORTED = ["nq", "trig", "ttl"]  # what `kg export --format` writes
 
 
 @pytest.fixture(scope="module")
 def exports(run) -> dict[str, Path]:
     """What `kg build` wrote, and what `kg export` writes, of the store the corpus went into."""
-    files = {f"build {name}": run.out / name for name in EXPORTS}
-    for fmt in ("nq", "trig", "ttl"):
+    files = {name: run.out / name for name in BUILT}
+    for fmt in EXPORTED:
         target = run.root / f"export.{fmt}"
         done = kg("export", "--format", fmt, "-o", target, "--store", run.store)
         assert done.returncode == 0 and not done.stderr, done.stderr
@@ -305,11 +308,10 @@ def exports(run) -> dict[str, Path]:
     return files
 
 
-@pytest.mark.parametrize("which", [f"build {n}" for n in EXPORTS] + [f"kg export --format {f}" for f in ("nq", "trig", "ttl")])
-def test_every_export_parses_with_only_valid_iris_and_literals(run, exports, which):
+@pytest.mark.parametrize("which", BUILT + [f"kg export --format {fmt}" for fmt in EXPORTED])
+def test_every_export_parses_with_only_valid_iris_and_literals(exports, which):
     path = exports[which]
-    rdflib_format, ox_format = EXPORTS["graph." + path.suffix.lstrip(".")] if path.name.startswith("export") \
-        else EXPORTS[path.name]
+    rdflib_format, ox_format = FORMATS[path.suffix]
     data = path.read_bytes()
     quads = list(ox.parse(data, format=ox_format))
     dataset = Dataset()

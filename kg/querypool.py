@@ -1,0 +1,296 @@
+"""SPARQL queries in worker processes that can be stopped: the part of `kg serve` that evaluates them.
+
+pyoxigraph cannot cancel a running query, but the operating system can stop a process. Each
+worker opens the store read-only (`Store.read_only`) and evaluates one query at a time; the server
+lends a query an idle worker and waits for the answer until the deadline. A worker still busy at
+the deadline is killed and a fresh one started in the background, so a runaway query costs its
+timeout and a restart, never a slot for good.
+
+Workers are forked from a small server process (multiprocessing's `forkserver`) that has kg's
+modules loaded already: a replacement is ready in tens of milliseconds, and no worker inherits the
+HTTP server's threads or sockets.
+"""
+
+from __future__ import annotations
+
+import json
+import multiprocessing
+import queue
+import signal
+import sys
+import threading
+import time
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+
+import pyoxigraph as ox
+
+from .errors import MalformedQuery, QueryError, StoreError
+from .store import Store
+
+XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
+READY = "ready"
+START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
+
+
+class Refused(Exception):
+    """An answer other than 200, decided while evaluating: the status and a message for people.
+
+    Raised in a worker and sent back to the server whole, so its arguments are all it holds.
+    """
+
+    def __init__(self, status: int, message: str, headers: dict[str, str] | None = None):
+        super().__init__(status, message, headers or {})
+        self.status = status
+        self.message = message
+        self.headers = headers or {}
+
+
+@dataclass(frozen=True)
+class Job:
+    """One query, as the server read it from the request; plain values, to cross a pipe."""
+
+    sparql: str
+    default_graphs: tuple[str, ...] | None  # the protocol's dataset (None: the query's or the store's)
+    named_graphs: tuple[str, ...] | None
+    results_type: str | None  # the negotiated media type for SELECT and ASK; None: none acceptable
+    graph_type: str | None  # for CONSTRUCT and DESCRIBE
+    max_rows: int
+
+
+@dataclass(frozen=True)
+class Answer:
+    content_type: str
+    body: bytes
+
+
+# -- in a worker -----------------------------------------------------------------------------------
+def evaluate(store: Store, job: Job, prefixes: dict[str, str]) -> Answer:
+    """Run the query and serialise at most `max_rows` rows (or triples) of its result."""
+    dataset = {}
+    if job.default_graphs is not None or job.named_graphs is not None:
+        dataset = {"default_graph": [ox.NamedNode(g) for g in job.default_graphs or ()],
+                   "named_graphs": [ox.NamedNode(g) for g in job.named_graphs or ()]}
+    result = store.query(job.sparql, **dataset)
+    results_format = ox.QueryResultsFormat.from_media_type(job.results_type) if job.results_type else None
+    graph_format = ox.RdfFormat.from_media_type(job.graph_type) if job.graph_type else None
+    if isinstance(result, ox.QueryBoolean):
+        if results_format is None:
+            raise Refused(406, "ASK answers in JSON, XML, CSV or TSV; the Accept header names none of them")
+        return Answer(content_type(results_format), result.serialize(format=results_format))
+    if isinstance(result, ox.QueryTriples):
+        if graph_format is None:
+            raise Refused(406, "CONSTRUCT and DESCRIBE answer in Turtle, N-Triples or JSON-LD; "
+                               "the Accept header names none of them")
+        triples = list(dict.fromkeys(_collect(result, job.max_rows, "triples")))
+        use = prefixes if graph_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD) else None
+        return Answer(content_type(graph_format), ox.serialize(triples, format=graph_format, prefixes=use))
+    if results_format is None:
+        raise Refused(406, "SELECT answers in JSON, XML, CSV or TSV; the Accept header names none of them")
+    variables = [v.value for v in result.variables]
+    # The rows are counted before anything is written, so the answer is either whole or an error;
+    # pyoxigraph then writes the requested format from the JSON of those rows.
+    body = results_json(variables, _collect(result, job.max_rows, "rows"))
+    if results_format != ox.QueryResultsFormat.JSON:
+        body = ox.parse_query_results(body, format=ox.QueryResultsFormat.JSON).serialize(format=results_format)
+    return Answer(content_type(results_format), body)
+
+
+def content_type(fmt) -> str:
+    media = fmt.media_type
+    return media if "charset" in media or not media.startswith("text/") else media + "; charset=utf-8"
+
+
+def _collect(items, limit: int, what: str) -> list:
+    out = []
+    for item in items:
+        out.append(item)
+        if len(out) > limit:
+            raise Refused(413, f"the result has more than {limit:,} {what} (the server's --max-rows); "
+                               "add a LIMIT or narrow the query")
+    return out
+
+
+def term_json(term) -> dict:
+    """A term as SPARQL 1.1 Query Results JSON."""
+    if isinstance(term, ox.NamedNode):
+        return {"type": "uri", "value": term.value}
+    if isinstance(term, ox.BlankNode):
+        return {"type": "bnode", "value": term.value}
+    if isinstance(term, ox.Literal):
+        out = {"type": "literal", "value": term.value}
+        if term.language:
+            out["xml:lang"] = term.language
+            if term.direction is not None:
+                out["its:dir"] = str(term.direction)
+        elif term.datatype.value != XSD_STRING:
+            out["datatype"] = term.datatype.value
+        return out
+    if isinstance(term, ox.Triple):
+        return {"type": "triple", "value": {"subject": term_json(term.subject),
+                                            "predicate": term_json(term.predicate),
+                                            "object": term_json(term.object)}}
+    raise TypeError(f"not an RDF term: {term!r}")
+
+
+def results_json(variables: list[str], solutions: list) -> bytes:
+    bindings = [{v: term_json(s[v]) for v in variables if s[v] is not None} for s in solutions]
+    return json.dumps({"head": {"vars": variables}, "results": {"bindings": bindings}},
+                      ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+
+
+def outcome(store: Store, job: Job, prefixes: dict[str, str]) -> Answer | Refused:
+    """The answer, or the refusal to send instead: whatever happens, something the server can send."""
+    try:
+        return evaluate(store, job, prefixes)
+    except Refused as e:
+        return e
+    except MalformedQuery as e:
+        return Refused(400, str(e))
+    except (QueryError, OSError) as e:
+        return Refused(500, f"the query failed: {e}")
+    except Exception as e:  # noqa: BLE001 - a bug must not take the worker down
+        return Refused(500, f"internal error: {type(e).__name__}: {e}")
+
+
+def work(conn: Connection, path: str, prefixes: dict[str, str]) -> None:
+    """A worker's life: open the store, then answer queries until the server goes away."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which then stops us
+    try:
+        store = Store(path, read_only=True)
+    except StoreError as e:
+        conn.send(str(e))
+        return
+    conn.send(READY)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(outcome(store, job, prefixes))
+
+
+# -- in the server ---------------------------------------------------------------------------------
+@dataclass(eq=False)  # compared and hashed by identity: a set holds the live ones
+class Worker:
+    process: multiprocessing.process.BaseProcess
+    conn: Connection
+
+    def stop(self) -> None:
+        """Kill it, whatever it is doing (a query cannot be interrupted any other way)."""
+        self.process.kill()
+        self.process.join()
+        self.conn.close()
+
+
+def _context():
+    context = multiprocessing.get_context("forkserver")
+    context.set_forkserver_preload([__name__])
+    return context
+
+
+class QueryPool:
+    """`size` workers on the store at `path`; `run` lends one to a query until its deadline."""
+
+    def __init__(self, path: str | Path, size: int, prefixes: dict[str, str]):
+        self._path = str(path)
+        self._prefixes = dict(prefixes)
+        self._context = _context()
+        self._idle: queue.Queue[Worker] = queue.Queue()
+        self._workers: set[Worker] = set()
+        self._lock = threading.Lock()
+        self._closed = False
+        self.restarts = 0  # workers killed at a deadline (or lost) and replaced
+        starting = [self._start() for _ in range(size)]
+        for worker in starting:
+            self._ready(worker)
+            self._idle.put(worker)
+
+    def run(self, job: Job, timeout: float) -> Answer:
+        """The query's answer; `Refused` with 503 when no worker is free or the answer is late."""
+        deadline = time.monotonic() + timeout
+        try:
+            worker = self._idle.get(timeout=timeout)
+        except queue.Empty:
+            raise Refused(503, "the server is busy: every query worker is taken; try again later",
+                          {"Retry-After": str(max(1, round(timeout)))}) from None
+        late = True
+        try:
+            worker.conn.send(job)
+            if worker.conn.poll(max(0.0, deadline - time.monotonic())):
+                answer = worker.conn.recv()
+                late = False
+        except (EOFError, OSError):
+            raise Refused(500, "the worker evaluating the query stopped (out of memory?); try again") from None
+        finally:
+            if late:
+                self._replace(worker)
+            else:
+                self._idle.put(worker)
+        if late:
+            raise Refused(503, f"the query did not finish within {timeout:g} s and was stopped; narrow it, "
+                               "add a LIMIT, or start kg serve with a longer --timeout")
+        if isinstance(answer, Refused):
+            raise answer
+        return answer
+
+    def pids(self) -> set[int]:
+        with self._lock:
+            return {w.process.pid for w in self._workers}
+
+    def close(self) -> None:
+        with self._lock:
+            self._closed = True
+            workers, self._workers = self._workers, set()
+        for worker in workers:
+            worker.stop()
+
+    # -- workers -----------------------------------------------------------------------------------
+    def _start(self) -> Worker:
+        mine, theirs = self._context.Pipe()
+        process = self._context.Process(target=work, args=(theirs, self._path, self._prefixes),
+                                        name="kg-query", daemon=True)
+        process.start()
+        theirs.close()
+        worker = Worker(process, mine)
+        with self._lock:
+            self._workers.add(worker)
+        return worker
+
+    def _ready(self, worker: Worker) -> None:
+        if not worker.conn.poll(START_TIMEOUT):
+            worker.stop()
+            raise StoreError(f"a query worker did not open the store within {START_TIMEOUT:g} s", self._path)
+        try:
+            message = worker.conn.recv()
+        except (EOFError, OSError):
+            message = f"it stopped (exit code {worker.process.exitcode})"
+        if message != READY:
+            worker.stop()
+            raise StoreError(f"a query worker cannot open the store: {message}", self._path)
+
+    def _replace(self, worker: Worker) -> None:
+        """Kill the worker now; its replacement joins the idle ones when it has opened the store."""
+        with self._lock:
+            self._workers.discard(worker)
+            self.restarts += 1
+        worker.stop()
+        threading.Thread(target=self._restock, name="kg-query-restart", daemon=True).start()
+
+    def _restock(self) -> None:
+        with self._lock:
+            if self._closed:
+                return
+        try:
+            worker = self._start()
+            self._ready(worker)
+        except (StoreError, OSError) as e:
+            print(f"kg: cannot restart a query worker; {e}", file=sys.stderr)
+            return
+        with self._lock:
+            closed = self._closed
+        if closed:
+            worker.stop()
+        else:
+            self._idle.put(worker)
