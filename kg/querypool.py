@@ -202,10 +202,13 @@ class QueryPool:
         self._lock = threading.Lock()
         self._closed = False
         self.restarts = 0  # workers killed at a deadline (or lost) and replaced
-        starting = [self._start() for _ in range(size)]
-        for worker in starting:
-            self._ready(worker)
-            self._idle.put(worker)
+        try:
+            for worker in [self._start() for _ in range(size)]:
+                self._ready(worker)
+                self._idle.put(worker)
+        except BaseException:
+            self.close()
+            raise
 
     def run(self, job: Job, timeout: float) -> Answer:
         """The query's answer; `Refused` with 503 when no worker is free or the answer is late."""
@@ -265,6 +268,7 @@ class QueryPool:
         try:
             message = worker.conn.recv()
         except (EOFError, OSError):
+            worker.process.join(1)
             message = f"it stopped (exit code {worker.process.exitcode})"
         if message != READY:
             worker.stop()
@@ -286,7 +290,10 @@ class QueryPool:
             worker = self._start()
             self._ready(worker)
         except (StoreError, OSError) as e:
-            print(f"kg: cannot restart a query worker; {e}", file=sys.stderr)
+            with self._lock:
+                closed = self._closed  # closing kills the ones starting too: nothing to report
+            if not closed:
+                print(f"kg: cannot restart a query worker; {e}", file=sys.stderr)
             return
         with self._lock:
             closed = self._closed
