@@ -29,6 +29,11 @@ def optimise(sparql: str) -> str:
     return join_anchored_sets(hoist_optionals(sparql))
 
 
+def names_graphs(sparql: str) -> bool:
+    """Whether the query reads named graphs or chooses its dataset (GRAPH, FROM, FROM NAMED)."""
+    return any(t["word"] and t["word"].upper() in ("GRAPH", "FROM") for t in _TOKEN.finditer(sparql))
+
+
 def hoist_optionals(sparql: str) -> str:
     """The query with its top-level OPTIONALs last, when that provably changes no answer."""
     tokens = list(_TOKEN.finditer(sparql))

@@ -19,7 +19,7 @@ from ontology import ONTOLOGY_IRI, ONTOLOGY_TTL
 from .entities import entities_graph
 from .errors import MalformedQuery, QueryError, StoreError, StoreLocked
 from .iris import Iris
-from .rewrite import optimise
+from .rewrite import names_graphs, optimise
 
 PREFIXES = """
 PREFIX ekg: <https://w3id.org/earnings-kg/ontology#>
@@ -56,10 +56,12 @@ class Store:
     # of growing with the corpus.
     FLUSH_EVERY_BYTES = 16_000_000
 
-    def __init__(self, path: str | Path | None, iris: Iris = Iris(), read_only: bool = False):
+    def __init__(self, path: str | Path | None, iris: Iris = Iris(), read_only: bool = False,
+                 union_in_memory: bool = False):
         self.path = Path(path) if path is not None else None
         self.iris = iris
         self._unflushed = 0
+        self._union: ox.Store | None = None
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -73,20 +75,37 @@ class Store:
             if "lock" in message.lower():
                 raise StoreLocked("the store is in use by another kg process; wait for it to finish", str(self.path)) from None
             raise StoreError(f"cannot open the store: {message}", str(self.path)) from None
+        if union_in_memory and read_only:
+            self._union = self._copy_union()
+
+    def _copy_union(self) -> ox.Store:
+        """The union of all graphs (the store's default graph) copied into memory.
+
+        For a long-running reader such as `kg serve`: Oxigraph answers 3-4 times faster from memory
+        than from RocksDB (on a 2-core machine an index lookup costs about 7 µs on disk, 2 µs in
+        memory), which brings every competency question at 1,000 documents near or under 100 ms.
+        The copy costs about 7 CPU-seconds and 300 MB per 1,000 documents, so a one-off
+        `kg query` does not make it. Queries that name graphs still read the store on disk."""
+        union = ox.Store()
+        union.bulk_extend(self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        return union
 
     # -- reading -------------------------------------------------------------------------------
     def query(self, sparql: str, union: bool = True, **dataset):
         """Run SPARQL. The store's default graph *is* the union of all graphs (kept up to date by every
         write), so `union` needs no special mode; a query's FROM, or `dataset` (`default_graph`,
         `named_graphs`: lists of NamedNode), replaces it as the standard says."""
+        engine = self._store
+        if self._union is not None and not dataset and not names_graphs(sparql):
+            engine = self._union
         try:
             rewritten = optimise(sparql)
             if rewritten != sparql:
                 try:
-                    return self._store.query(rewritten, **dataset)
+                    return engine.query(rewritten, **dataset)
                 except SyntaxError:
                     pass  # the rewrite is only ever an optimisation: run the query as written
-            return self._store.query(sparql, **dataset)
+            return engine.query(sparql, **dataset)
         except SyntaxError as e:
             raise MalformedQuery(f"malformed query: {e}") from None
         except OSError as e:
