@@ -132,6 +132,16 @@ ORGANIZATIONS = [
     Known(O, "Cisco", ()),
     Known(O, "Microsoft", ()),
     Known(O, "Apple", (), case_sensitive=("Apple",)),
+    Known(O, "Salesforce", ("Salesforce.com",)),
+    Known(O, "Zoom", ("Zoom Video", "Zoom Video Communications"), case_sensitive=("Zoom",)),
+    Known(O, "Netflix", ()),
+    Known(O, "CityFibre", ("City Fibre",), case_sensitive=("City Fiber",)),
+    Known(O, "Meta", ("Meta Platforms",), case_sensitive=("Meta",)),
+    Known(O, "OpenAI", ("Open AI",)),
+    Known(O, "Oracle", (), case_sensitive=("Oracle",)),
+    Known(O, "IBM", (), case_sensitive=("IBM",)),
+    Known(O, "Nvidia", ("NVIDIA",)),
+    Known(O, "Intel", (), case_sensitive=("Intel",)),
 ]
 
 PRODUCTS = [

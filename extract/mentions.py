@@ -102,13 +102,17 @@ def find_mentions(turns: Iterable[Turn], batch_size: int = 64) -> dict[int, list
     rich = [i for i, need in enumerate(needs_ner) if need]
     for i, doc in zip(rich, nlp.pipe((items[i][2] for i in rich), batch_size=batch_size)):
         docs[i] = doc
-    for (order, index, _), doc in zip(items, docs):
+    whole = "\n".join(text for _, _, text in items)
+    for (order, index, text), doc in zip(items, docs):
         for ent in doc.ents:
             mention = _from_entity(ent, index)
-            if mention is not None and mention.known is None and mention.type == EntityType.ORGANIZATION and \
-                    " " not in mention.text and mention.text.lower() in lower_words:
+            if mention is not None and mention.known is None and mention.type == EntityType.ORGANIZATION and (
+                    " " not in mention.text and mention.text.lower() in lower_words or _written_as_common_noun(mention.text, whole)):
                 continue
             if mention is not None:
+                found.setdefault(order, []).append(mention)
+        for mention in _lowercase_takeovers(text, index):
+            if not any(m.paragraph == index and m.start < mention.end and mention.start < m.end for m in found.get(order, [])):
                 found.setdefault(order, []).append(mention)
     # A one-word organisation the model saw once, written like an ordinary word ("Army", "Sonic"),
     # is mostly speech-to-text noise; one seen twice, or written like a brand ("HubSpot"), stays.
@@ -117,6 +121,29 @@ def find_mentions(turns: Iterable[Turn], batch_size: int = 64) -> dict[int, list
         found[order] = [m for m in ms if not (m.known is None and m.type == EntityType.ORGANIZATION and " " not in m.text
                                               and seen[m.text] == 1 and not re.search(r"[a-z][A-Z]", m.text))]
     return found
+
+
+def _written_as_common_noun(name: str, whole: str) -> bool:
+    """"Platform-based Agentic AI" where the call also says "agentic AI": a phrase, not a firm."""
+    if " " not in name or not name[:1].isupper():
+        return False
+    return re.search(r"(?<![\w-])" + re.escape(name[:1].lower() + name[1:]) + r"\b", whole) is not None
+
+
+# Names that are only the firm when capitalised ("Frontier", "Charter") are still the firm, written
+# in lower case by speech-to-text, as the object of a takeover or a deal: "the planned acquisition of frontier".
+_DEAL_BEFORE = r"(?:acquisition of|acquire[sd]?|acquiring|merger (?:of|with)|merg(?:e|ed|ing) with|takeover of|buy(?:ing)?|bought|sale of)"
+_CASED_ORGS = {f.lower(): k for k in ALL if k.type == EntityType.ORGANIZATION for f in k.case_sensitive if " " not in f}
+_LOWERCASE_DEAL = re.compile(
+    rf"\b{_DEAL_BEFORE}\s+(?P<name>{'|'.join(re.escape(f) for f in sorted(_CASED_ORGS, key=len, reverse=True))})\b"
+) if _CASED_ORGS else None
+
+
+def _lowercase_takeovers(text: str, paragraph: int) -> list[RawMention]:
+    if _LOWERCASE_DEAL is None:
+        return []
+    return [RawMention(EntityType.ORGANIZATION, m["name"], paragraph, m.start("name"), m.end("name"), _CASED_ORGS[m["name"]])
+            for m in _LOWERCASE_DEAL.finditer(text)]
 
 
 _WORD = re.compile(r"\b[A-Z][a-z]+[A-Za-z'\u2019-]*|\b[A-Z][a-z]*[A-Z][A-Za-z]*")
@@ -162,6 +189,8 @@ def _from_entity(ent, paragraph: int) -> RawMention | None:
             return None
         if len(text) < 3 or any(c.isdigit() for c in text) or text.isupper() and len(text) <= 4:
             return None
+        if all(len(w) <= 2 for w in text.split()):
+            return None  # "AC RM": speech-to-text splitting an acronym ("a CRM"), not a name
         if TITLE_WORDS.match(text) or re.search(r"[()\[\]{}<>]|\.com\b|[\u3400-\u9fff]", text):
             return None
     if kind == EntityType.PERSON:

@@ -12,7 +12,7 @@ from pathlib import Path
 from .decode import Source, read_source
 from .figures import extract_figures, unique
 from .mentions import find_mentions
-from .model import Call, Document, EntityType, Note, Participation, ResolvedExchange, Role
+from .model import Call, Document, EntityType, Mention, Note, Participation, ResolvedExchange, Role
 from .read import parse_with_warnings
 from .relations import find_relations
 from .chinese import chinese_names
@@ -54,7 +54,8 @@ def _call_document(call: Call) -> Document:
         if speaker is None or speaker.role not in COMPANY_ROLES:
             continue
         figures.extend(extract_figures(turn, call.period, call.all_non_gaap, keys[speaker.name], figures))
-        relations.extend(find_relations(turn, [m for m in mentions if m.span.turn == turn.order], company))
+        relations.extend(find_relations(turn, [m for m in mentions if m.span.turn == turn.order], company,
+                                        _asked_about(call, turn.order, mentions)))
 
     exchanges = tuple(
         ResolvedExchange(keys[x.asked_by], tuple(keys[a] for a in x.answered_by), x.questions, x.answers)
@@ -66,6 +67,14 @@ def _call_document(call: Call) -> Document:
         entities=resolver.freeze(), participations=tuple(participations), exchanges=exchanges,
         mentions=tuple(mentions), figures=tuple(unique(figures)), relations=tuple(_unique_relations(relations)),
     )
+
+
+def _asked_about(call: Call, order: int, mentions: list[Mention]) -> list[Mention]:
+    """The mentions in the questions an answer (turn `order`) replies to: what "those two customers" can mean."""
+    for x in call.exchanges:
+        if order in x.answers:
+            return [m for m in mentions if m.span.turn in x.questions and m.span.turn < order]
+    return []
 
 
 def _note_document(note: Note) -> Document:
