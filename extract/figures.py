@@ -25,7 +25,7 @@ METRIC_PHRASES: list[tuple[str, str]] = [
     ("FreeCashFlow", r"free cash flows?"),
     ("CashAndInvestments", r"cash(?:,)? (?:cash equivalents )?and (?:investments|marketable securities)|cash and cash equivalents"),
     ("OperatingExpenses", r"operating expenses?|\bOpEx\b"),
-    ("NetIncome", r"net (?:income|loss|earnings)"),
+    ("NetIncome", r"net (?:income|loss|earnings)(?! statement)"),
     ("EarningsPerShare", r"earnings per (?:diluted )?share|\bEPS\b"),
     ("DaysSalesOutstanding", r"\bDSO\b|days sales outstanding"),
     ("InventoryTurns", r"inventory turns"),
@@ -53,10 +53,15 @@ NOT_FINANCIAL = {"DaysSalesOutstanding", "InventoryTurns", "NewCustomers", "Cust
 
 _SCALE = {"thousand": Decimal(10) ** 3, "k": Decimal(10) ** 3, "million": Decimal(10) ** 6, "m": Decimal(10) ** 6,
           "mm": Decimal(10) ** 6, "billion": Decimal(10) ** 9, "b": Decimal(10) ** 9, "bn": Decimal(10) ** 9}
+_SMALL_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SC = r"(?:\s*(?P<{n}>million|billion|thousand|mm|bn|[MBK])\b)?"
 MONEY_RANGE = re.compile(
     rf"\$\s?(?P<lo>{_NUM}){_SC.format(n='s1')}\s*(?:-|\u2013|to|and)\s*\$?\s?(?P<hi>{_NUM}){_SC.format(n='s2')}", re.I
+)
+# "between 115 and $125 million", "from eight to $9 million": the sign and scale said once, on the high end.
+MONEY_RANGE_HIGH = re.compile(
+    rf"(?<![\w$.,])(?P<lo>{_NUM}|{'|'.join(_SMALL_WORDS)})\s*(?:-|\u2013|to|and)\s*\$\s?(?P<hi>{_NUM}){_SC.format(n='s')}", re.I
 )
 MONEY = re.compile(rf"\$\s?(?P<v>{_NUM}){_SC.format(n='s')}|(?P<c>\d+)\s+cents?\b", re.I)
 CENTS_RANGE = re.compile(r"(?P<lo>\d+)(?:\s+cents)?\s*(?:-|\u2013|to|and)\s*(?P<hi>\d+)\s+cents\b", re.I)
@@ -64,7 +69,7 @@ CENTS_RANGE = re.compile(r"(?P<lo>\d+)(?:\s+cents)?\s*(?:-|\u2013|to|and)\s*(?P<
 _PER_SHARE_AFTER = re.compile(r"^\s*(?:of\s+)?(?:a\s+)?per\s+(?:diluted\s+|basic\s+|fully diluted\s+)?share\b", re.I)
 _OR_BEFORE = re.compile(r"\bor\s+(?:a\s+|an\s+)?(?:loss of\s+|income of\s+)?$", re.I)
 _LOSS_BEFORE = re.compile(r"\bloss(?:\s+of)?\s+$", re.I)
-PERCENT_RANGE = re.compile(rf"(?P<lo>{_NUM})\s*(?:%|percent)?\s*(?:-|\u2013|to|and)\s*(?P<hi>{_NUM})\s*(?:%|percent)", re.I)
+PERCENT_RANGE = re.compile(rf"(?<![\w.,])(?P<lo>{_NUM}|{'|'.join(_SMALL_WORDS)})\s*(?:%|percent)?\s*(?:-|\u2013|to|and)\s*(?P<hi>{_NUM})\s*(?:%|percent)", re.I)
 PERCENT = re.compile(rf"(?P<v>{_NUM})\s*(?:%|percent\b)", re.I)
 BPS_RANGE = re.compile(rf"(?P<lo>\d+)\s*(?:basis points?\s*)?(?:-|\u2013|to)\s*(?P<hi>\d+)[\s-]*(?:basis[\s-]points?|bps)\b", re.I)
 BPS = re.compile(r"(?P<v>\d+)[\s-]*(?:basis[\s-]points?|bps)\b", re.I)
@@ -180,6 +185,12 @@ def _numbers(s: str) -> list[_Number]:
         s2 = m["s2"] or m["s1"]
         s1 = m["s1"] or m["s2"]
         add(_Number(m.start(), m.end(), "USD", low=_scaled(m["lo"], s1), high=_scaled(m["hi"], s2)))
+    for m in MONEY_RANGE_HIGH.finditer(s):
+        lo_text = m["lo"].lower()
+        lo = Decimal(_SMALL_WORDS[lo_text]) if lo_text in _SMALL_WORDS else _dec(lo_text)
+        low, high = _scaled(str(lo), m["s"]), _scaled(m["hi"], m["s"])
+        if high / 10 <= low < high:  # a year or a count before "and $5 million" is no low end
+            add(_Number(m.start(), m.end(), "USD", low=low, high=high))
     for m in CENTS_RANGE.finditer(s):
         add(_Number(m.start(), m.end(), "USD", low=Decimal(m["lo"]) / 100, high=Decimal(m["hi"]) / 100, cents=True))
     for m in MONEY.finditer(s):
@@ -192,7 +203,8 @@ def _numbers(s: str) -> list[_Number]:
     for m in BPS.finditer(s):
         add(_Number(m.start(), m.end(), "BasisPoints", value=_dec(m["v"])))
     for m in PERCENT_RANGE.finditer(s):
-        add(_Number(m.start(), m.end(), "Percent", low=_dec(m["lo"]), high=_dec(m["hi"])))
+        lo = m["lo"].lower()
+        add(_Number(m.start(), m.end(), "Percent", low=Decimal(_SMALL_WORDS[lo]) if lo in _SMALL_WORDS else _dec(lo), high=_dec(m["hi"])))
     for m in PERCENT.finditer(s):
         add(_Number(m.start(), m.end(), "Percent", value=_dec(m["v"])))
     for m in DAYS.finditer(s):
@@ -300,7 +312,7 @@ def _change(s: str, number: _Number, following: _Number | None) -> Change | None
     return None
 
 
-def _period_for(number: _Number, periods: list[PeriodMention], s_start: int, others: list[_Number]) -> PeriodMention | None:
+def _period_for(number: _Number, periods: list[PeriodMention], s_start: int, others: list[_Number], s_text: str) -> PeriodMention | None:
     """The period a number is for: the nearest phrase before it in the sentence, else right after.
 
     `periods` leaves out comparison bases ("from the third quarter").
@@ -309,6 +321,8 @@ def _period_for(number: _Number, periods: list[PeriodMention], s_start: int, oth
     after = [p for p in periods if p.start - s_start >= number.end and p.start - s_start - number.end <= 60]
     if after and any(number.end <= n.start and n.end <= after[0].start - s_start for n in others):
         after = []
+    if after and re.fullmatch(r"\s*(?:for|in|during)\s+(?:the\s+)?", s_text[number.end:after[0].start - s_start], re.I):
+        return after[0]  # "$114.1 million for the third quarter of 2019": the period the amount is said for
     if after and before:
         # "… 2025 …, with $7 million of buybacks completed in the quarter": the closer clause wins.
         gap_after = after[0].start - s_start - number.end
@@ -356,7 +370,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
         periods = find_periods(text, context)
         # "from the third quarter" names the base of a comparison, never the period of a figure.
         # "Last quarter, we said ..." is when it was said.
-        own_periods = [p for p in periods if not _FROM_BEFORE.search(text[max(0, p.start - 25):p.start])
+        own_periods = [p for p in periods if not _FROM_BEFORE.search(text[max(0, p.start - 45):p.start])
                        and not _SAID_AFTER.match(text[p.end:p.end + 40])]
         carried_period: PeriodMention | None = None
         for s_start, s_end in sentences(text):
@@ -453,7 +467,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                     value = -value
 
                 kind = Kind.TARGET if target_cue and _near_target(s, number) else None
-                period_mention = _period_for(number, [p for p in own_periods if s_start <= p.start < s_end], s_start, numbers)
+                period_mention = _period_for(number, [p for p in own_periods if s_start <= p.start < s_end], s_start, numbers, s)
                 if period_mention is None and echo_period is not None:
                     period_mention = echo_period
                 if period_mention is None and guidance_cue and _PER_QUARTER_AFTER.search(s[number.end:number.end + 30]):

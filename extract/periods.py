@@ -20,12 +20,17 @@ _YEAR = r"(?P<year>(?:19|20)\d\d)"
 QUARTER_THEN_YEAR = re.compile(
     rf"\b{_ORD}[\s-]+quarter(?:\s+results)?,?\s+(?:of\s+)?(?:(?:fiscal|calendar)\s+(?:year\s+)?)?{_YEAR}\b", re.I
 )
+# "quarter three of 2019", "quarter two, 2020": how some speakers (and speech-to-text) say it
+QUARTER_WORD_THEN_YEAR = re.compile(
+    rf"\bquarter\s+(?P<qw>one|two|three|four|[1-4])\b,?\s+(?:of\s+)?(?:(?:fiscal|calendar)\s+(?:year\s+)?)?{_YEAR}\b", re.I
+)
+QUARTER_WORDS = {"one": 1, "two": 2, "three": 3, "four": 4, "1": 1, "2": 2, "3": 3, "4": 4}
 # "fiscal 2020 third quarter", "2024 fourth quarter"
 YEAR_THEN_QUARTER = re.compile(rf"\b(?:fiscal\s+(?:year\s+)?)?{_YEAR}\s+{_ORD}[\s-]+quarter\b", re.I)
 # "Q4 2023", "Q4'23", "Q4 FY2023", "4Q23"
 Q_NOTATION = re.compile(r"\b(?:Q(?P<q>[1-4])|(?P<q2>[1-4])Q)\s*(?:FY|fiscal\s+)?'?(?P<y>(?:19|20)?\d\d)\b(?!\s*(?:%|percent|million|billion))", re.I)
 # A quarter with no year: "the fourth quarter", "Q1", "first-quarter"
-QUARTER_ONLY = re.compile(rf"\b{_ORD}[\s-]+quarter\b|\bQ(?P<q>[1-4])\b", re.I)
+QUARTER_ONLY = re.compile(rf"\b{_ORD}[\s-]+quarter\b|\bQ(?P<q>[1-4])\b|\bquarter\s+(?P<qw>one|two|three|four)\b", re.I)
 # "for 2025", "in 2024", "exit 2025", "2024 outlook", "fiscal 2025"
 YEAR_ONLY = re.compile(r"(?<![$\d.,])\b(?P<year>(?:19|20)\d\d)\b(?!\s*(?:%|percent|million|billion))")
 RELATIVE = re.compile(
@@ -77,10 +82,12 @@ def find_periods(text: str, context: FiscalPeriod) -> list[PeriodMention]:
         add(FiscalPeriod(int(m["year"]), ORDINALS[m["ord"].lower()]), m.start(), m.end(), True)
     for m in YEAR_THEN_QUARTER.finditer(text):
         add(FiscalPeriod(int(m["year"]), ORDINALS[m["ord"].lower()]), m.start(), m.end(), True)
+    for m in QUARTER_WORD_THEN_YEAR.finditer(text):
+        add(FiscalPeriod(int(m["year"]), QUARTER_WORDS[m["qw"].lower()]), m.start(), m.end(), True)
     for m in Q_NOTATION.finditer(text):
         add(FiscalPeriod(_year(m["y"]), int(m["q"] or m["q2"])), m.start(), m.end(), True)
     for m in QUARTER_ONLY.finditer(text):
-        q = ORDINALS[m["ord"].lower()] if m["ord"] else int(m["q"])
+        q = ORDINALS[m["ord"].lower()] if m["ord"] else QUARTER_WORDS[m["qw"].lower()] if m["qw"] else int(m["q"])
         add(resolve_quarter(q, context), m.start(), m.end(), False)
     for m in RELATIVE.finditer(text):
         rel = m["rel"].lower()

@@ -306,3 +306,40 @@ def test_a_decrease_stated_as_a_range_is_a_range_of_negative_changes():
     change = the_one(figures, "Revenue", unit="Percent")
     assert (change.low, change.high) == (Decimal("-12"), Decimal("-7"))
     assert change.change == Change.YEAR_OVER_YEAR
+
+
+def test_a_range_that_gives_the_dollar_sign_and_scale_only_on_its_high_end_is_one_range():
+    _, figures = figures_of("We expect revenue for the third quarter to be between 115 and $125 million, "
+                            "and operating expenses to range from eight to $9 million.")
+
+    assert (the_one(figures, "Revenue").low, the_one(figures, "Revenue").high) == (Decimal("115000000"), Decimal("125000000"))
+    opex = the_one(figures, "OperatingExpenses")
+    assert (opex.value, opex.low, opex.high) == (None, Decimal("8000000"), Decimal("9000000"))
+
+
+def test_a_year_before_an_amount_is_not_the_low_end_of_a_range():
+    _, figures = figures_of("Revenue grew in 2024 and $5 million came from new customers.")
+
+    assert all(f.low is None for f in figures)
+
+
+def test_each_amount_of_a_comparison_list_takes_the_period_said_right_after_it():
+    _, figures = figures_of("Revenue came in at $250 million, compared to $240 million in the prior quarter, "
+                            "and $200 million for the second quarter of 2024.")
+
+    assert the_one(figures, "Revenue", value=Decimal("250000000")).period == CALL_PERIOD
+    assert the_one(figures, "Revenue", value=Decimal("200000000")).period == FiscalPeriod(2024, 2)
+
+
+def test_a_percentage_range_whose_low_end_is_a_word_is_one_range():
+    _, figures = figures_of("Operating expenses are expected to increase between eight and 10% sequentially.")
+
+    outlook = the_one(figures, "OperatingExpenses")
+    assert (outlook.value, outlook.low, outlook.high) == (None, Decimal("8"), Decimal("10"))
+    assert outlook.change == Change.SEQUENTIAL
+
+
+def test_an_income_statement_benefit_is_not_net_income():
+    _, figures = figures_of("We recorded a net income statement benefit of $1.7 million.")
+
+    assert figures == []

@@ -68,6 +68,11 @@ def test_a_quarter_with_its_year_is_not_resolved_against_the_call():
     assert mentions[0].explicit_year
 
 
+def test_quarter_then_its_number_in_words_is_a_quarter():
+    assert periods_in("$59 million in quarter three of 2019", FiscalPeriod(2020, 3)) == [FiscalPeriod(2019, 3)]
+    assert periods_in("revenue for quarter two was up", FiscalPeriod(2020, 3)) == [FiscalPeriod(2020, 2)]
+
+
 def test_periods_come_back_in_text_order_with_their_offsets():
     text = "next quarter and next year"
     mentions = find_periods(text, FiscalPeriod(2024, 4))
