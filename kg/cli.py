@@ -86,6 +86,9 @@ def main(argv: list[str] | None = None) -> int:
     srv.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
     srv.add_argument("--max-rows", type=int, default=10_000, help="rows a result may have (default 10000)")
     srv.add_argument("--allow-service", action="store_true", help="allow SERVICE (the server then fetches other URLs)")
+    srv.add_argument("--union-in-memory", action="store_true",
+                     help="answer from a copy of the graph in memory: 3-4x faster queries, "
+                          "about 300 MB per 1,000 documents for each of the 4 query workers")
 
     args = parser.parse_args(argv)
     try:
@@ -269,7 +272,7 @@ def cmd_serve(args) -> int:
     from .serve import serve
 
     return serve(_open(args, read_only=True), host=args.host, port=args.port, timeout=args.timeout,
-                 max_rows=args.max_rows, allow_service=args.allow_service)
+                 max_rows=args.max_rows, allow_service=args.allow_service, union_in_memory=args.union_in_memory)
 
 
 COMMANDS = {

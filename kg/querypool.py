@@ -32,6 +32,7 @@ from .store import Store
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 READY = "ready"
 START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
+COPY_TIMEOUT = 1800.0  # and to copy the union into memory as well (about 7 CPU-s per 1,000 documents)
 
 
 class Refused(Exception):
@@ -154,11 +155,11 @@ def outcome(store: Store, job: Job, prefixes: dict[str, str]) -> Answer | Refuse
         return Refused(500, f"internal error: {type(e).__name__}: {e}")
 
 
-def work(conn: Connection, path: str, prefixes: dict[str, str]) -> None:
+def work(conn: Connection, path: str, prefixes: dict[str, str], union_in_memory: bool = False) -> None:
     """A worker's life: open the store, then answer queries until the server goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which then stops us
     try:
-        store = Store(path, read_only=True)
+        store = Store(path, read_only=True, union_in_memory=union_in_memory)
     except StoreError as e:
         conn.send(str(e))
         return
@@ -193,8 +194,9 @@ def _context():
 class QueryPool:
     """`size` workers on the store at `path`; `run` lends one to a query until its deadline."""
 
-    def __init__(self, path: str | Path, size: int, prefixes: dict[str, str]):
+    def __init__(self, path: str | Path, size: int, prefixes: dict[str, str], union_in_memory: bool = False):
         self._path = str(path)
+        self._union_in_memory = union_in_memory
         self._prefixes = dict(prefixes)
         self._context = _context()
         self._idle: queue.Queue[Worker] = queue.Queue()
@@ -252,7 +254,7 @@ class QueryPool:
     # -- workers -----------------------------------------------------------------------------------
     def _start(self) -> Worker:
         mine, theirs = self._context.Pipe()
-        process = self._context.Process(target=work, args=(theirs, self._path, self._prefixes),
+        process = self._context.Process(target=work, args=(theirs, self._path, self._prefixes, self._union_in_memory),
                                         name="kg-query", daemon=True)
         process.start()
         theirs.close()
@@ -262,9 +264,10 @@ class QueryPool:
         return worker
 
     def _ready(self, worker: Worker) -> None:
-        if not worker.conn.poll(START_TIMEOUT):
+        wait = COPY_TIMEOUT if self._union_in_memory else START_TIMEOUT
+        if not worker.conn.poll(wait):
             worker.stop()
-            raise StoreError(f"a query worker did not open the store within {START_TIMEOUT:g} s", self._path)
+            raise StoreError(f"a query worker did not open the store within {wait:g} s", self._path)
         try:
             message = worker.conn.recv()
         except (EOFError, OSError):

@@ -66,6 +66,8 @@ class Limits:
     max_body: int = 1 << 20         # request body bytes; a larger body is not read
     workers: int = 4                # worker processes: queries evaluated at once
     allow_service: bool = False     # SERVICE makes the server fetch other URLs: off unless asked
+    union_in_memory: bool = False   # each worker answers from its own copy of the union in memory:
+                                    # 3-4x faster, about 300 MB per 1,000 documents per worker
 
 
 class HttpError(Exception):
@@ -195,7 +197,7 @@ class KgServer(ThreadingHTTPServer):
                       for name, path in saved_queries().items()}
         super().__init__(address, Handler)  # listens, or fails, before any worker starts
         try:
-            self.pool = QueryPool(store.path, limits.workers, self.prefixes)
+            self.pool = QueryPool(store.path, limits.workers, self.prefixes, limits.union_in_memory)
         except BaseException:
             super().server_close()
             raise
@@ -467,7 +469,7 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(store: Store, host: str = "127.0.0.1", port: int = 7878, timeout: float = 10.0,
-          max_rows: int = 10_000, allow_service: bool = False) -> int:
+          max_rows: int = 10_000, allow_service: bool = False, union_in_memory: bool = False) -> int:
     """Serve until interrupted (Ctrl-C)."""
     if timeout <= 0:
         raise KgError(f"--timeout must be more than 0 seconds, not {timeout:g}")
@@ -477,7 +479,7 @@ def serve(store: Store, host: str = "127.0.0.1", port: int = 7878, timeout: floa
         raise KgError(f"--port must be between 0 and 65535, not {port}")
     try:
         server = make_server(store, host, port, Limits(timeout=timeout, max_rows=max_rows,
-                                                       allow_service=allow_service))
+                                                       allow_service=allow_service, union_in_memory=union_in_memory))
     except OSError as e:
         raise KgError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     if not is_loopback(host):
