@@ -9,6 +9,7 @@ characters dropped, a guessed encoding) it says in `Source.warnings`.
 from __future__ import annotations
 
 import hashlib
+import re
 import stat
 import unicodedata
 from dataclasses import dataclass
@@ -134,7 +135,10 @@ def _looks_binary(text: str) -> bool:
     return bad > max(2, len(sample) // 100)
 
 
+# Unicode's control characters (category Cc: C0, DEL and C1) but tab and line feed, and HIDDEN.
+_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f" + "".join(sorted(HIDDEN)) + "]")
+
+
 def _strip_controls(text: str) -> tuple[str, int]:
     """Drop the control and invisible bidirectional characters scrapers leave behind; and how many."""
-    kept = "".join(c for c in text if c in "\n\t" or not (c in HIDDEN or unicodedata.category(c) == "Cc"))
-    return kept, len(text) - len(kept)
+    return _CONTROLS.subn("", text)

@@ -30,9 +30,12 @@ def has_cjk(line: str) -> bool:
     return _CJK.search(line) is not None
 
 
+_LETTER = re.compile(r"[^\W\d_]")  # letters (and signs such as ½), counted in C rather than in a Python loop
+
+
 def cjk_share(line: str) -> float:
-    letters = [c for c in line if c.isalpha()]
-    return sum(1 for c in letters if _CJK.match(c)) / len(letters) if letters else 0.0
+    letters = len(_LETTER.findall(line))
+    return len(_CJK.findall(line)) / letters if letters else 0.0
 
 
 def split_header(line: str) -> tuple[str | None, str | None] | None:
