@@ -1,0 +1,65 @@
+"""A reader that opens the store during a build (as `kg serve`'s query workers do) sees every
+document whole or not at all, and a union that matches the documents it sees."""
+
+import subprocess
+import sys
+import time
+
+from kg.ingest import ingest
+from kg.store import Store
+
+PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
+UNION = "SELECT (COUNT(*) AS ?n) WHERE { ?s ?p ?o }"
+DISTINCT_IN_GRAPHS = "SELECT (COUNT(*) AS ?n) WHERE { SELECT DISTINCT ?s ?p ?o WHERE { GRAPH ?g { ?s ?p ?o } } }"
+
+
+def snapshot(store_dir) -> tuple[dict[str, int], int, int] | None:
+    try:
+        store = Store(store_dir, read_only=True)
+        graphs = {s["g"].value: int(s["n"].value) for s in store.query(PER_GRAPH)}
+        union = int(next(iter(store._store.query(UNION)))["n"].value)
+        distinct = int(next(iter(store._store.query(DISTINCT_IN_GRAPHS)))["n"].value)
+        return graphs, union, distinct
+    except Exception:  # noqa: BLE001 - the store may not exist yet
+        return None
+
+
+def test_readers_during_a_build_see_whole_documents(tmp_path, seeds):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, seed in enumerate(sorted(seeds.glob("00*.txt")) * 2):
+        text = seed.read_text(encoding="utf-8")
+        if i >= 5:  # copies as other fiscal years' calls: ten documents
+            text = text.replace("2020", "2010").replace("2023", "2013").replace("2024", "2014").replace("2025", "2015")
+        (folder / f"{i:02d}-{seed.name}").write_text(text, encoding="utf-8")
+    reference = Store(None)
+    ingest([folder], reference, workers=1)
+    whole = {d.iri: d.triples for d in reference.documents()}
+
+    store_dir = tmp_path / "store"
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "add", str(folder), "--store", str(store_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    seen = []
+    try:
+        deadline = time.monotonic() + 240
+        while proc.poll() is None and time.monotonic() < deadline:
+            got = snapshot(store_dir)
+            if got is not None:
+                seen.append(got)
+            time.sleep(0.05)
+    finally:
+        proc.kill() if proc.poll() is None else None
+        _, err = proc.communicate()
+    assert proc.returncode == 0, err
+    final = snapshot(store_dir)
+    assert final is not None
+    seen.append(final)
+
+    documents_seen = set()
+    for graphs, union, distinct in seen:
+        documents = {g: n for g, n in graphs.items() if g in whole}
+        for g, n in documents.items():
+            assert n == whole[g], f"{g} seen with {n} of its {whole[g]} triples"
+        assert union == distinct  # the union in the default graph moves with the documents
+        documents_seen.add(len(documents))
+    assert max(documents_seen) == len(whole) == 10
+    assert len(documents_seen) >= 3  # the readers did look while the build was going on
