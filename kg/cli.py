@@ -198,10 +198,10 @@ def cmd_export(args) -> int:
 
 
 def cmd_view(args) -> int:
-    from .export import union_graph, write_atomically
+    from .export import write_atomically
     from .view import render_html
 
-    html = render_html(union_graph(_open(args, read_only=True)), title="kg: earnings calls")
+    html = render_html(_open(args, read_only=True), title="kg: earnings calls")
     write_atomically(Path(args.output), html.encode("utf-8"))
     print(f"wrote {args.output}")
     return 0

@@ -59,7 +59,7 @@ def write_build_outputs(store: Store, outdir: Path) -> list[Path]:
         write_atomically(path, export(store, fmt))
         written.append(path)
     page = outdir / "graph.html"
-    write_atomically(page, render_html(union_graph(store), title="kg: earnings calls").encode("utf-8"))
+    write_atomically(page, render_html(store, title="kg: earnings calls").encode("utf-8"))
     written.append(page)
     return written
 

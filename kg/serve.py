@@ -210,10 +210,9 @@ class KgServer(ThreadingHTTPServer):
         # The store is a read-only snapshot, so the page is made once, on first request.
         with self._graph_lock:
             if self._graph_page is None:
-                from .export import union_graph
                 from .view import render_html
 
-                self._graph_page = render_html(union_graph(self.store), title="kg: earnings calls").encode("utf-8")
+                self._graph_page = render_html(self.store, title="kg: earnings calls").encode("utf-8")
             return self._graph_page
 
     @property

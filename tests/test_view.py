@@ -1,12 +1,13 @@
-"""The HTML view: what it draws, that it escapes the data, and that it runs in a real browser offline."""
+"""The graph page's data and HTML: what becomes a node and a link, what is folded into them (figures,
+quotes, roles as they were), that the data is escaped, and that the page runs in Chromium offline.
+The interactions are tested in a real browser in test_graph_page.py."""
 
 import html
+import json
 import os
 import re
 import shutil
-import signal
 import struct
-import subprocess
 import zlib
 from pathlib import Path
 
@@ -15,12 +16,17 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF
 
 from browser import CHROMIUM, run_chromium as _run_chromium
-from kg.view import build_network, render_html, write_html
+from kg.view import page_data, render_html, write_html
+from kg.view_model import format_value, mention_snippet, opening_snippet
+from kg.view_read import TurnText
 from ontology import EKG, ORG, SCHEMA
 
 ID = Namespace("https://w3id.org/earnings-kg/id/")
 HOSTILE = 'Eve <script>alert(1)</script> "Quote" & Co'
 HOSTILE_ALIAS = '<img src=x onerror="document.body.dataset.kgPwned=1">'
+BEAD_TEXT = "Thank you. We had a good quarter.\n\nStates are approving plans. The Bead money arrives in 2025, we think."
+BEAD_ZH = "謝謝。我們這季不錯。\n\n各州正在批准計畫。BEAD 資金預計 2025 年到位。"
+QUESTION = "Can you talk about <b>margins</b>? And Texas."
 
 
 def small_graph() -> Graph:
@@ -102,20 +108,22 @@ def small_graph() -> Graph:
     participation(call1, notter, EKG.Analyst, jefferies, "Analyst")
     participation(call2, eve, EKG.Analyst, jefferies, "Analyst")
 
-    def turn(c, n, *mentions):
+    def turn(c, n, *mentions, text="…", translation=None):
         t = URIRef(f"{c}/turn/{n}")
         a((t, RDF.type, EKG.Turn))
         a((t, EKG.call, c))
         a((t, EKG.order, Literal(n)))
-        a((t, EKG.text, Literal("…", lang="en")))
+        a((t, EKG.text, Literal(text, lang="en")))
+        if translation:
+            a((t, EKG.translation, Literal(translation, lang="zh-Hant")))
         for m in mentions:
             a((t, EKG.mentions, m))
         return t
 
     turn(call1, 1, bead, smartbiz)
     t2 = turn(call1, 2, bead)           # a second mention of BEAD: still one edge
-    turn(call2, 1, bead, ntia, texas)
-    question = turn(call2, 2)
+    turn(call2, 1, bead, ntia, texas, text=BEAD_TEXT, translation=BEAD_ZH)
+    question = turn(call2, 2, text=QUESTION)
     answer = turn(call2, 3, calix)
 
     exchange = ID["call/calix-2024-q1/exchange/1"]
@@ -126,16 +134,34 @@ def small_graph() -> Graph:
     a((exchange, EKG.question, question))
     a((exchange, EKG.answer, answer))
 
-    # an observation and its evidence: not nodes, and their ekg:company/period add no edges
-    obs = ID["call/calix-2023-q4/observation/1"]
-    a((obs, RDF.type, EKG.MetricObservation))
-    a((obs, EKG.company, calix))
-    a((obs, EKG.period, periods[(2023, 4)]))
-    a((obs, EKG.statedBy, weening))
-    ev = URIRef(f"{obs}/evidence")
-    a((obs, EKG.evidence, ev))
-    a((ev, EKG.quote, Literal("revenue of $264.7 million")))
-    a((obs, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), t2))
+    # figures: structural nodes folded into the page's charts and quotes, never drawn as entities
+    def observation(c, n, period, kind, turn=None, quote=None, zh=None, **values):
+        obs = URIRef(f"{c}/observation/{n}")
+        a((obs, RDF.type, EKG.MetricObservation))
+        a((obs, EKG.metric, EKG.Revenue))
+        a((obs, EKG.company, calix))
+        a((obs, EKG.period, period))
+        a((obs, EKG.kind, kind))
+        a((obs, EKG.unit, EKG.USD))
+        a((obs, EKG.statedBy, weening))
+        for key, value in values.items():
+            a((obs, EKG[key], Literal(value)))
+        a((obs, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), turn or URIRef(f"{c}/turn/1")))
+        if quote:
+            ev = URIRef(f"{obs}/evidence")
+            a((obs, EKG.evidence, ev))
+            a((ev, EKG.quote, Literal(quote)))
+            if zh:
+                a((ev, EKG.paragraphTranslation, Literal(zh, lang="zh-Hant")))
+        return obs
+
+    observation(call1, 1, periods[(2023, 4)], EKG.Reported, t2, "revenue of $264.7 million", "營收為 2.647 億美元",
+                value=264700000)
+    observation(call1, 2, periods[(2024, 1)], EKG.Guidance, t2, "revenue of $225 million to $231 million",
+                lowValue=225000000, highValue=231000000)
+    observation(call2, 1, periods[(2024, 1)], EKG.Reported, None, "revenue of $228 million", value=228000000)
+    change = observation(call2, 2, periods[(2024, 1)], EKG.Reported, value=3)   # "up 3%": not on the chart
+    a((change, EKG.changeOf, EKG.Sequential))
 
     note = ID["note/calix-2024-q1-jefferies"]
     a((note, RDF.type, EKG.ResearchNote))
@@ -145,7 +171,7 @@ def small_graph() -> Graph:
 
 
 # 15 entities: 4 organisations (one firm, one agency), programme, product, place, 3 people,
-# 2 periods, 2 calls, 1 note. Edges, one per ordered pair:
+# 2 periods, 2 calls, 1 note. Links, one per ordered pair:
 #   call1, call2, note -> calix (about) and -> their period ............... 6
 #   Weening -> call1, call2 (spoke at), -> Calix (works for) ............. 3
 #   Notter -> call1, -> Jefferies; Eve -> call2 (spoke at · asked in), -> Jefferies ... 4
@@ -155,48 +181,130 @@ NODES, EDGES = 15, 21
 
 
 @pytest.fixture(scope="module")
+def data() -> dict:
+    return page_data(small_graph())
+
+
+@pytest.fixture(scope="module")
 def page() -> str:
     return render_html(small_graph(), title="Calix <test> & \"friends\"")
 
 
+def by_label(data: dict) -> dict[str, int]:
+    return {n["l"]: i for i, n in enumerate(data["nodes"])}
+
+
+def links(data: dict) -> dict[tuple[str, str], dict]:
+    labels = [n["l"] for n in data["nodes"]]
+    return {(labels[e["f"]], labels[e["t"]]): e for e in data["edges"]}
+
+
 def test_no_remote_resources(page):
-    assert not re.search(r'<(script|link)[^>]+(src|href)="https?://', page, re.I)
+    assert not re.search(r'<(script|link|img|iframe)[^>]+(src|href)=', page, re.I)
     assert not re.search(r"<link\b", page, re.I)
-    assert not re.search(r"<script[^>]+\bsrc=", page, re.I)
+    assert "https://cdn" not in page and "//unpkg" not in page
 
 
-def test_data_is_escaped(page):
-    assert html.escape(HOSTILE) in page
+def test_data_is_escaped_json_in_a_data_block(page):
     assert "<script>alert(1)" not in page
-    assert "<img src=x" not in page
+    assert "<img src=x" not in page and "<b>margins" not in page
     assert "Calix &lt;test&gt; &amp; &quot;friends&quot;" in page
+    block = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', page, re.S)
+    assert block and "<" not in block.group(1) and ">" not in block.group(1) and "&" not in block.group(1)
+    data = json.loads(block.group(1))
+    assert HOSTILE in [n["l"] for n in data["nodes"]]
+    assert page.count("</script>") == 4   # the error counter, the data, vis-network, the page script
 
 
-def test_counts_and_mapping():
-    net, legend = build_network(small_graph())
-    assert len(net.nodes) == NODES
-    assert len(net.edges) == EDGES
-    labels = {n["id"]: n["label"] for n in net.nodes}
-    edges = {(labels[e["from"]], labels[e["to"]]): e["label"] for e in net.edges}
-    assert edges[("Michael Weening", "calix-2023-q4")] == "spoke at (Executive)"
-    assert edges[("George Notter", "Jefferies")] == "analyst at"
-    assert edges[("Michael Weening", "Calix")] == "works for"
-    assert edges[(HOSTILE, "calix-2024-q1")] == "spoke at (Analyst) · asked in"
-    assert edges[("calix-2023-q4", "BEAD")] == "mentions"
-    assert edges[("calix-2024-q1", "Calix")] == "about · mentions"
-    assert edges[("calix-2023-q4", "FY2023 Q4")] == "in period"
-    assert edges[("BEAD", "NTIA")] == "administered by"
-    assert edges[("Acme Fiber", "Calix")] == "customer of"
-    assert edges[("SmartBiz", "Calix")] == "offered by"
-    types = {row["label"]: row["count"] for row in legend}
+def test_entities_become_nodes_and_structure_becomes_labelled_links(data):
+    assert len(data["nodes"]) == NODES and len(data["edges"]) == EDGES
+    rels = {pair: " · ".join(e["r"]) for pair, e in links(data).items()}
+    assert rels[("Michael Weening", "calix-2023-q4")] == "spoke at (Executive)"
+    assert rels[("George Notter", "Jefferies")] == "analyst at"
+    assert rels[("Michael Weening", "Calix")] == "works for"
+    assert rels[(HOSTILE, "calix-2024-q1")] == "spoke at (Analyst) · asked in"
+    assert rels[("calix-2023-q4", "BEAD")] == "mentions"
+    assert rels[("calix-2024-q1", "Calix")] == "about · mentions"
+    assert rels[("calix-2023-q4", "FY2023 Q4")] == "in period"
+    assert rels[("BEAD", "NTIA")] == "administered by"
+    assert rels[("Acme Fiber", "Calix")] == "customer of"
+    assert rels[("SmartBiz", "Calix")] == "offered by"
+    assert links(data)[("calix-2023-q4", "BEAD")]["c"] == [2]          # two turns, one link
+    assert "c" not in links(data)[("Acme Fiber", "Calix")]              # the triple and its assertion: once
+    types = {}
+    for n in data["nodes"]:
+        types[data["types"][n["t"]][1]] = types.get(data["types"][n["t"]][1], 0) + 1
     assert types == {"Earnings call": 2, "Research note": 1, "Fiscal period": 2, "Person": 3,
                      "Research firm": 1, "Government agency": 1, "Government programme": 1,
                      "Product": 1, "Place": 1, "Organisation": 2}
-    bead = next(n for n in net.nodes if n["label"] == "BEAD")
-    assert "Broadband Equity, Access, and Deployment" in bead["title"]
-    assert "寬頻公平接取與部署計畫" in bead["title"]
-    assert all("x" in n and "y" in n for n in net.nodes)
-    assert net.options["physics"]["enabled"] is False
+    bead = data["nodes"][by_label(data)["BEAD"]]
+    assert "Broadband Equity, Access, and Deployment" in bead["a"] and bead["z"] == ["寬頻公平接取與部署計畫"]
+    assert all("x" in n and "y" in n for n in data["nodes"])
+    assert data["mode"] == "full"
+    assert data["folded"] == {"turns": 5, "exchanges": 1, "participations": 4, "observations": 4,
+                              "evidence": 0, "assertions": 1}
+
+
+def test_nodes_and_links_know_their_documents_and_periods(data):
+    ids = by_label(data)
+    period = {d: data["periods"][data["docs"][d]["p"]]["l"] for d in range(len(data["docs"]))}
+    periods_of = lambda label: sorted({period[d] for d in data["nodes"][ids[label]]["d"]})  # noqa: E731
+    assert periods_of("Michael Weening") == ["FY2023 Q4", "FY2024 Q1"]
+    assert periods_of(HOSTILE) == ["FY2024 Q1"]
+    assert periods_of("SmartBiz") == ["FY2023 Q4"]
+    assert "d" not in data["nodes"][ids["Acme Fiber"]]         # only a timeless relation
+    assert data["nodes"][ids["FY2024 Q1"]]["p"] == 1
+    assert [period[d] for d in links(data)[("Michael Weening", "Calix")]["d"]] == ["FY2023 Q4", "FY2024 Q1"]
+
+
+def test_roles_and_firms_are_kept_as_each_call_gives_them(data):
+    ids = by_label(data)
+    call2 = next(d for d in data["docs"] if data["nodes"][d["n"]]["l"] == "calix-2024-q1")
+    assert [ids[HOSTILE], "Analyst", "Analyst", ids["Jefferies"]] in call2["sp"]
+    [asked] = call2["as"]
+    assert asked[0] == ids[HOSTILE] and asked[1] == ids["Jefferies"] and asked[4] == [ids["Michael Weening"]]
+    assert data["quotes"][asked[3]]["e"] == QUESTION and data["quotes"][asked[3]]["k"] == "question"
+
+
+def test_quotes_come_from_evidence_and_from_the_turns_that_name_an_entity(data):
+    ids = by_label(data)
+    bead = [data["quotes"][q] for q in data["nodes"][ids["BEAD"]]["q"]]
+    assert {"e": "The Bead money arrives in 2025, we think.", "k": "mention", "d": 1,
+            "z": data["zh"].index("各州正在批准計畫。BEAD 資金預計 2025 年到位。")} in bead
+    weening = [data["quotes"][q]["e"] for q in data["nodes"][ids["Michael Weening"]]["q"]]
+    assert "revenue of $264.7 million" in weening
+    figure = next(q for q in data["quotes"] if q["e"] == "revenue of $264.7 million")
+    assert data["zh"][figure["z"]] == "營收為 2.647 億美元"
+
+
+def test_each_company_metric_has_a_series_of_reported_points_against_earlier_guidance(data):
+    [series] = data["series"]
+    assert data["metrics"][series["m"]] == "Revenue" and series["u"] == "USD"
+    labels = [data["periods"][p]["l"] for p, *_ in series["pts"]]
+    assert labels == ["FY2023 Q4", "FY2024 Q1"]                      # the change ("up 3%") is left out
+    assert [v for _, v, *_ in series["pts"]] == [264700000, 228000000]
+    [(p, low, high, fig)] = series["gd"]
+    assert (data["periods"][p]["l"], low, high) == ("FY2024 Q1", 225000000, 231000000)
+    given_in = data["docs"][data["figs"][fig]["d"]]["p"]
+    assert data["periods"][given_in]["l"] == "FY2023 Q4"            # given a quarter earlier
+
+
+def test_past_the_budget_the_page_opens_on_groups_by_type_and_year():
+    data = page_data(small_graph(), budget=5)
+    assert data["mode"] == "overview"
+    covered = {i for g in data["groups"] for i in g["n"]}
+    assert covered == set(range(NODES))
+    people_2024 = next(g for g in data["groups"] if data["types"][g["t"]][0] == "person" and g["y"] == 2024)
+    assert sorted(data["nodes"][i]["l"] for i in people_2024["n"]) == sorted([HOSTILE, "Michael Weening"])
+    assert any(g["y"] is None for g in data["groups"])              # Acme Fiber: no document dates it
+
+
+def test_snippets_cut_the_sentence_and_align_the_translation():
+    text = TurnText("t", "First paragraph here.\n\nOne. The BEAD program helps. Three.", "第一段。\n\n一。BEAD 計畫有幫助。三。")
+    assert mention_snippet(text, ["BEAD program", "BEAD"]) == ("The BEAD program helps.", "一。BEAD 計畫有幫助。三。")
+    assert mention_snippet(text, ["NTIA"]) is None
+    assert opening_snippet(text) == ("First paragraph here.", "第一段。")
+    assert format_value(264700000, "USD") == "$265M" and format_value(55.5, "Percent") == "55.5%"
 
 
 def test_deterministic(page):
@@ -206,7 +314,7 @@ def test_deterministic(page):
 HOVER_PROBE = """<script>
 (function probe() {
   if (document.body.dataset.kgStatus !== "drawn") { setTimeout(probe, 50); return; }
-  var id = nodes.get({filter: function (n) { return n.label.indexOf("Eve") === 0; }})[0].id;
+  var id = kgPage.data.nodes.findIndex(function (n) { return n.l.indexOf("Eve") === 0; });
   var p = network.canvasToDOM(network.getPositions([id])[id]);
   var canvas = document.querySelector("#mynetwork canvas");
   var r = canvas.getBoundingClientRect();
@@ -215,8 +323,6 @@ HOVER_PROBE = """<script>
   setTimeout(function () { document.body.dataset.kgHovered = "yes"; }, 800);
 })();
 </script>"""
-
-
 def _png_non_white(path: Path) -> int:
     """How many pixels of an 8-bit RGB/RGBA PNG are not near-white (a tiny PNG reader, no Pillow)."""
     data = path.read_bytes()
