@@ -56,6 +56,8 @@ def main(argv: list[str] | None = None) -> int:
 
     v = sub.add_parser("view", help="write the interactive HTML page of the graph")
     v.add_argument("-o", "--output", default="output/graph.html")
+    v.add_argument("--budget", type=int, default=500,
+                   help="past this many entities the page opens on an overview by type and year (default 500)")
     store_option(v)
 
     ls = sub.add_parser("list", help="list the documents in the store")
@@ -201,7 +203,7 @@ def cmd_view(args) -> int:
     from .export import write_atomically
     from .view import render_html
 
-    html = render_html(_open(args, read_only=True), title="kg: earnings calls")
+    html = render_html(_open(args, read_only=True), title="kg: earnings calls", budget=args.budget)
     write_atomically(Path(args.output), html.encode("utf-8"))
     print(f"wrote {args.output}")
     return 0

@@ -2,8 +2,9 @@
 
 Debian's `chromium` and `chromium-driver` are used as installed (Selenium Manager is never asked
 to download a browser or a driver). The browser gets a dead proxy and a resolver that resolves
-nothing, so a page that reached for the network would fail, and its performance log records
-every request the page made, so a test can also say that none was attempted.
+nothing (but 127.0.0.1, for `kg serve` in a test), so a page that reached for the network would
+fail, and its performance log records every request the page made, so a test can also say that
+none was attempted.
 """
 
 from __future__ import annotations
@@ -39,7 +40,7 @@ def start(width: int = 1400, height: int = 900):
     for arg in ("--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
                 f"--window-size={width},{height}", "--no-first-run", "--disable-background-networking",
                 "--disable-component-update", "--disable-sync", "--disable-extensions",
-                "--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND"):
+                "--proxy-server=http://127.0.0.1:9", "--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE 127.0.0.1"):
         options.add_argument(arg)
     options.set_capability("goog:loggingPrefs", {"browser": "ALL", "performance": "ALL"})
     return webdriver.Chrome(service=Service(executable_path=CHROMEDRIVER), options=options)

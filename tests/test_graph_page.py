@@ -401,6 +401,31 @@ def test_seed_page_screenshot_and_timing(driver, seed_page):
     assert_clean(driver, seed_page)
 
 
+def test_the_served_page_works_under_its_content_security_policy(driver, store):
+    import threading
+
+    from selenium.webdriver.common.by import By
+
+    from kg.serve import make_server
+
+    server = make_server(store, "127.0.0.1", 0, quiet=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        url = server.url + "graph"
+        chromium_driver.open_page(driver, url)
+        js(driver, "kgPage.select(arguments[0]);", node_id(driver, "BEAD"))
+        for tab in ("time", "charts", "details"):
+            driver.find_element(By.CSS_SELECTOR, f"#kg-tabs [data-tab={tab}]").click()
+        assert driver.find_elements(By.CSS_SELECTOR, "#kg-panel .kg-quote")
+        assert chromium_driver.console_problems(driver) == []      # a blocked inline style would show here
+        assert set(chromium_driver.requests_made(driver)) <= {url, server.url + "favicon.ico"}
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
 # -- escaping ----------------------------------------------------------------------------------
 def test_a_script_in_a_name_shows_as_text(driver, tmp_path):
     from selenium.webdriver.common.by import By

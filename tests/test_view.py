@@ -407,3 +407,25 @@ def test_page_runs_offline_in_chromium(tmp_path):
     assert _png_non_white(shot) > 5_000
     if os.environ.get("KG_KEEP_SCREENSHOT"):
         shutil.copy(shot, os.environ["KG_KEEP_SCREENSHOT"])
+
+
+def test_a_dataset_reads_as_the_union_of_its_graphs():
+    from rdflib import Dataset
+
+    ds = Dataset()
+    part = ds.graph(URIRef("https://example.org/g1"))
+    for triple in small_graph():
+        part.add(triple)
+    data = page_data(ds)
+    assert len(data["nodes"]) == NODES and len(data["edges"]) == EDGES
+
+
+def test_kg_view_writes_the_page_of_a_store_with_its_budget(built, tmp_path):
+    from kg.cli import main
+
+    target = tmp_path / "graph.html"
+    assert main(["view", "--store", str(built / "store"), "-o", str(target), "--budget", "10"]) == 0
+    block = re.search(r'<script type="application/json" id="kg-data">(.*?)</script>', target.read_text("utf-8"), re.S)
+    data = json.loads(block.group(1))
+    assert data["mode"] == "overview" and data["budget"] == 10 and len(data["nodes"]) > 10
+    assert {data["types"][g["t"]][0] for g in data["groups"]} >= {"call", "person", "period"}
