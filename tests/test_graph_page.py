@@ -96,7 +96,10 @@ def corpus_store(seeds, request, tmp_path_factory) -> Store:
         sys.path.remove(str(ROOT / "bench"))
     from kg.ingest import ingest
 
-    cache = Path(request.config.cache.mkdir("kg-corpus"))
+    if getattr(request.config, "cache", None) is not None:
+        cache = Path(request.config.cache.mkdir("kg-corpus"))
+    else:  # pytest -p no:cacheprovider: build it for this run only
+        cache = tmp_path_factory.mktemp("kg-corpus")
     key = _corpus_key(seeds)
     ready = cache / key
     if (ready / "store").is_dir():
