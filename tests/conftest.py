@@ -15,6 +15,20 @@ def seeds() -> Path:
     return SEEDS
 
 
+@pytest.fixture
+def ten_documents(tmp_path, seeds) -> Path:
+    """A folder of ten documents: the seeds, and copies of them as other fiscal years' calls; for
+    tests that need a build long enough to interrupt or to watch."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    for i, seed in enumerate(sorted(seeds.glob("00*.txt")) * 2):
+        text = seed.read_text(encoding="utf-8")
+        if i >= 5:
+            text = text.replace("2020", "2010").replace("2023", "2013").replace("2024", "2014").replace("2025", "2015")
+        (folder / f"{i:02d}-{seed.name}").write_text(text, encoding="utf-8")
+    return folder
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, seeds):
     """`kg build` of the five seeds, once per test run: the output folder (store in `store/`)."""
