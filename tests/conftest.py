@@ -29,6 +29,17 @@ def ten_documents(tmp_path, seeds) -> Path:
     return folder
 
 
+@pytest.fixture
+def ten_documents_whole(ten_documents) -> list:
+    """What the ten documents are when stored whole: built once in memory, to compare a store with."""
+    from kg.ingest import ingest
+    from kg.store import Store
+
+    reference = Store(None)
+    ingest([ten_documents], reference, workers=1)
+    return reference.documents()
+
+
 @pytest.fixture(scope="session")
 def built(tmp_path_factory, seeds):
     """`kg build` of the five seeds, once per test run: the output folder (store in `store/`)."""

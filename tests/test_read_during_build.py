@@ -5,7 +5,6 @@ import subprocess
 import sys
 import time
 
-from kg.ingest import ingest
 from kg.store import Store
 
 PER_GRAPH = "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g"
@@ -24,11 +23,9 @@ def snapshot(store_dir) -> tuple[dict[str, int], int, int] | None:
         return None
 
 
-def test_readers_during_a_build_see_whole_documents(tmp_path, ten_documents):
+def test_readers_during_a_build_see_whole_documents(tmp_path, ten_documents, ten_documents_whole):
     folder = ten_documents
-    reference = Store(None)
-    ingest([folder], reference, workers=1)
-    whole = {d.iri: d.triples for d in reference.documents()}
+    whole = {d.iri: d.triples for d in ten_documents_whole}
 
     store_dir = tmp_path / "store"
     proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "add", str(folder), "--store", str(store_dir)], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
