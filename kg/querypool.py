@@ -181,7 +181,9 @@ class Worker:
     def stop(self) -> None:
         """Kill it, whatever it is doing (a query cannot be interrupted any other way)."""
         self.process.kill()
-        self.process.join()
+        # A killed process is gone at once, but its exit status comes back through the fork
+        # server; never let a late status hold up a restart or the server's shutdown.
+        self.process.join(timeout=5)
         self.conn.close()
 
 
