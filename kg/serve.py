@@ -16,13 +16,14 @@ from __future__ import annotations
 import ipaddress
 import re
 import secrets
+import signal
 import socket
 import sys
 import threading
 import traceback
 from dataclasses import dataclass
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import TypeVar
+from typing import Callable, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 import pyoxigraph as ox
@@ -486,10 +487,33 @@ def serve(store: Store, host: str = "127.0.0.1", port: int = 7878, timeout: floa
               "read the whole store", file=sys.stderr)
     print(f"serving {store.path} at {server.url}  (SPARQL endpoint {server.url}sparql; Ctrl-C to stop)",
           flush=True)
+    restore = stop_on_signals()
     try:
         server.serve_forever()
     except KeyboardInterrupt:
         print("stopped")
     finally:
         server.server_close()
+        restore()
     return 0
+
+
+def stop_on_signals() -> Callable[[], None]:
+    """Stop on Ctrl-C and on SIGTERM, whatever this process inherited.
+
+    A shell without job control starts background commands with SIGINT ignored, and Python then
+    never raises KeyboardInterrupt; service managers (systemd, docker stop) send SIGTERM. Both must
+    stop the server and its query workers. Returns a function that puts the old handlers back.
+    """
+    if threading.current_thread() is not threading.main_thread():
+        return lambda: None  # only the main thread may set handlers; a caller's thread stops it itself
+
+    def stop(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    previous = {sig: signal.signal(sig, stop) for sig in (signal.SIGINT, signal.SIGTERM)}
+
+    def restore() -> None:
+        for sig, handler in previous.items():
+            signal.signal(sig, handler)
+    return restore

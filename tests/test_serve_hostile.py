@@ -217,11 +217,21 @@ def descendants(pid: int) -> set[int]:
     return found
 
 
-def test_kg_serve_survives_a_runaway_and_leaves_no_process_behind_when_stopped(built):
-    """The real command: its workers are killed at the timeout, and all of them at Ctrl-C."""
+def ignore_ctrl_c() -> None:
+    """What a shell without job control does to the commands it starts in the background."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("stop, started", [(signal.SIGINT, "in the foreground"),
+                                           (signal.SIGINT, "in the background"),
+                                           (signal.SIGTERM, "in the background")],
+                         ids=["ctrl-c", "ctrl-c-when-started-in-the-background", "sigterm"])
+def test_kg_serve_survives_a_runaway_and_leaves_no_process_behind_when_stopped(built, stop, started):
+    """The real command: its workers are killed at the timeout, and all of them at Ctrl-C or SIGTERM,
+    even when it was started with Ctrl-C ignored (CI runners and `cmd &` in a script do that)."""
     proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "serve", "--store", str(built / "store"),
                              "--port", "0", "--timeout", "1"], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True)
+                            text=True, preexec_fn=ignore_ctrl_c if started == "in the background" else None)
     try:
         line = proc.stdout.readline()
         url = line.split(" at ", 1)[1].split()[0].rstrip("/")
@@ -232,7 +242,7 @@ def test_kg_serve_survives_a_runaway_and_leaves_no_process_behind_when_stopped(b
         assert status == 503 and b"was stopped" in body
         status, _, body = ask(url, "ASK { ?s ?p ?o }")
         assert status == 200 and b"true" in body
-        proc.send_signal(signal.SIGINT)
+        proc.send_signal(stop)
         out, err = proc.communicate(timeout=30)
         assert proc.returncode == 0 and "stopped" in out and "Traceback" not in err, err
         deadline = time.monotonic() + 10
