@@ -2,7 +2,7 @@
 which of them it says are customers, even when the answer only says "those two customers"."""
 
 from extract.decode import decode
-from extract.mentions import find_mentions
+from extract.mentions import Entity, _from_entity, _has_unknown_name, _known_words, _sentences, find_mentions
 from extract.model import Paragraph, Section, Turn
 from extract.pipeline import extract_source
 
@@ -65,3 +65,37 @@ def test_the_count_must_match_the_names_in_the_question():
     doc = extract_source(decode(CALL.encode("utf-8"), "acme.txt"))
 
     assert not any(r.span.turn == 8 for r in doc.relations), "three firms asked about, 'those two' is ambiguous"
+
+
+# -- where the statistical NER runs ---------------------------------------------------------------
+def test_sentences_are_not_cut_after_an_initial_or_an_abbreviation():
+    text = "The U.S. Department of Agriculture agreed. Mr. Smith and J. Smith did too! Did they? Yes."
+    spans = [text[s:e] for s, e in _sentences(text)]
+
+    assert spans == ["The U.S. Department of Agriculture agreed.", "Mr. Smith and J. Smith did too!", "Did they?", "Yes."]
+
+
+def test_a_sentence_goes_to_the_ner_when_it_has_a_name_nothing_else_explains():
+    common = {"next", "we", "so"}  # words this call also writes in lower case
+
+    assert not _has_unknown_name("Next, we will talk about BEAD.", _known_words(), common)
+    # At the start of a sentence every word is capitalised: a name only if the call never writes it in lower case.
+    assert _has_unknown_name("Zentrova gets the benefit.", _known_words(), common)
+    assert _has_unknown_name("So we signed Zentrova.", _known_words(), common)
+
+
+def test_a_speaker_thanked_in_a_sentence_of_its_own_is_a_mention():
+    found = find_mentions([turn("Great question. Thanks, Bob.")])
+
+    assert ("Bob", "Person") in {(m.text, m.type.value) for ms in found.values() for m in ms}
+
+
+def test_speech_to_text_debris_is_not_a_name():
+    def read(text: str, label: str):
+        return _from_entity(Entity(text, label, "", 0, len(text)), 0)
+
+    for debris in ("Mike Harrison of", "E- Elyse", "Morning Paul"):
+        assert read(debris, "PERSON") is None, debris
+    assert read("Alan and I'll- I'll-", "ORG") is None
+    assert read("Bank of America", "ORG").text == "Bank of America"
+    assert read("Jean-Pierre Dubois", "PERSON").text == "Jean-Pierre Dubois"
