@@ -20,7 +20,7 @@ import signal
 import sys
 import threading
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from multiprocessing.connection import Connection
 from pathlib import Path
 
@@ -177,14 +177,24 @@ def work(conn: Connection, path: str, prefixes: dict[str, str], union_in_memory:
 class Worker:
     process: multiprocessing.process.BaseProcess
     conn: Connection
+    _stopping: threading.Lock = field(default_factory=threading.Lock)
+    _stopped: bool = False
 
     def stop(self) -> None:
-        """Kill it, whatever it is doing (a query cannot be interrupted any other way)."""
-        self.process.kill()
-        # A killed process is gone at once, but its exit status comes back through the fork
-        # server; never let a late status hold up a restart or the server's shutdown.
-        self.process.join(timeout=5)
-        self.conn.close()
+        """Kill it, whatever it is doing (a query cannot be interrupted any other way).
+
+        Safe to call from several threads at once: the server's shutdown and the thread that
+        started the worker can both stop it, and closing its pipe twice at the same moment could
+        close a file descriptor the process has meanwhile given to something else (EBADF)."""
+        with self._stopping:
+            if self._stopped:
+                return
+            self._stopped = True
+            self.process.kill()
+            # A killed process is gone at once, but its exit status comes back through the fork
+            # server; never let a late status hold up a restart or the server's shutdown.
+            self.process.join(timeout=5)
+            self.conn.close()
 
 
 def _context():
@@ -262,7 +272,12 @@ class QueryPool:
         theirs.close()
         worker = Worker(process, mine)
         with self._lock:
-            self._workers.add(worker)
+            closed = self._closed
+            if not closed:
+                self._workers.add(worker)
+        if closed:  # the pool closed while this one was starting: it would be left running
+            worker.stop()
+            raise StoreError("the query workers are stopping", self._path)
         return worker
 
     def _ready(self, worker: Worker) -> None:
