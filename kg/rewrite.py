@@ -236,29 +236,37 @@ def _join_anchored_sets(sparql: str) -> str:
                 pair = []
             else:
                 pair.append(t)
-    if len(anchored) < 2:
-        return sparql
-
     def variables(star: str) -> set[str]:
         return {t["var"][1:] for st in stars[star] for t in st if t["var"]}
 
+    # A star that shares two or more variables with a set, such as `?c ekg:customerOf ?co` against
+    # `?a a ekg:Assertion ; rdf:subject ?c ; rdf:object ?co`, is joined with it by hash as well:
+    # pyoxigraph joins such a pair on one variable and filters on the other afterwards, through
+    # every row the first variable alone matches (competency question 09 at 1,000 documents: 63,000
+    # intermediate rows for 788 answers, 180 ms; by hash 25 ms).
+    related = {s for s in stars if s not in anchored
+               and any(len(variables(s) & variables(a)) >= 2 for a in anchored)}
+    sets = anchored | related
+    if len(sets) < 2:
+        return sparql
+
     # The sets must join each other on shared variables, or splitting them would be a cross product.
-    group = [sorted(anchored)[0]]
+    group = [sorted(sets)[0]]
     reached = set(group)
     while group:
         here = variables(group.pop())
-        for other in anchored - reached:
+        for other in sets - reached:
             if here & variables(other):
                 reached.add(other)
                 group.append(other)
-    if reached != anchored:
+    if reached != sets:
         return sparql
 
     def text(st: list[re.Match]) -> str:
         return sparql[st[0].start(): st[-1].end()]
 
     parts = ["{ SELECT * WHERE { " + " .\n    ".join(text(st) for st in stars[s]) + " } }"
-             for s in stars if s in anchored]
-    parts += [text(st) + " ." for s in stars if s not in anchored for st in stars[s]]
+             for s in stars if s in sets]
+    parts += [text(st) + " ." for s in stars if s not in sets for st in stars[s]]
     parts += [sparql[a:b] for a, b in elements]
     return sparql[: tokens[start].end()] + "\n  " + "\n  ".join(parts) + "\n" + sparql[tokens[end].start():]

@@ -45,6 +45,16 @@ def test_analysts_query_joins_its_two_sets_by_hash():
 F = "PREFIX f: <http://xmlns.com/foaf/0.1/> PREFIX ekg: <https://w3id.org/earnings-kg/ontology#> "
 
 
+def test_customers_query_joins_the_relation_and_its_assertions_by_hash():
+    """`?c ekg:customerOf ?co` shares two variables with the assertion about it: joined on ?c alone
+    first, every customer's assertions about every company went through the join."""
+    r = join_anchored_sets(resolve_query("09"))
+    subqueries = r.split("SELECT * WHERE")[1:]
+    assert len(subqueries) == 2
+    assert "?c ekg:customerOf ?co" in subqueries[0] and "rdf:predicate ekg:customerOf" in subqueries[1]
+    assert "?co rdfs:label ?company" in r.split("} }")[-1]  # shares one variable: a lookup per row
+
+
 @pytest.mark.parametrize("q", [
     F + 'SELECT * WHERE { ?x a f:Person ; f:knows ?y . ?y a f:Person ; f:name "Tim" }',  # a literal picks rows
     F + "SELECT * WHERE { ?x a f:Person ; f:knows <https://w3id.org/earnings-kg/id/person/tim> . ?y a f:Person ; f:knows ?x }",
@@ -55,6 +65,10 @@ F = "PREFIX f: <http://xmlns.com/foaf/0.1/> PREFIX ekg: <https://w3id.org/earnin
     F + "SELECT * WHERE { ?x a f:Person ; f:knows _:b . _:b a f:Person }",
     F + "CONSTRUCT WHERE { ?x a f:Person ; f:knows ?y . ?y a f:Person }",
     "PREFIX f: <http://example.org/> SELECT * WHERE { ?x a f:Person ; f:knows ?y . ?y a f:Person }",
+    # one set, and a star sharing a single variable with it: nothing to join by hash
+    F + "SELECT * WHERE { ?x a f:Person ; f:knows ?y . ?y f:name ?n }",
+    # a relation sharing two variables with a set of particular nodes: a nested loop from the constant
+    F + "SELECT * WHERE { ?x f:knows ?y . ?a a f:Person ; f:member ?x ; f:knows ?y ; f:based_near <https://example.org/paris> }",
 ])
 def test_sets_are_left_alone_when_a_nested_loop_may_be_the_better_plan(q):
     assert join_anchored_sets(q) == q
