@@ -87,6 +87,8 @@ def main(argv: list[str] | None = None) -> int:
     srv.add_argument("--port", type=int, default=7878, help="port (default 7878; 0 picks a free one)")
     srv.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
     srv.add_argument("--max-rows", type=int, default=10_000, help="rows a result may have (default 10000)")
+    srv.add_argument("--max-memory", type=int, default=2048, metavar="MB",
+                     help="memory a query may take in its worker, beyond the store (default 2048)")
     srv.add_argument("--allow-service", action="store_true", help="allow SERVICE (the server then fetches other URLs)")
     srv.add_argument("--union-in-memory", action="store_true",
                      help="answer from a copy of the graph in memory: 3-4x faster queries, "
@@ -274,7 +276,8 @@ def cmd_serve(args) -> int:
     from .serve import serve
 
     return serve(_open(args, read_only=True), host=args.host, port=args.port, timeout=args.timeout,
-                 max_rows=args.max_rows, allow_service=args.allow_service, union_in_memory=args.union_in_memory)
+                 max_rows=args.max_rows, allow_service=args.allow_service, union_in_memory=args.union_in_memory,
+                 max_memory_mb=args.max_memory)
 
 
 COMMANDS = {

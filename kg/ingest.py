@@ -23,7 +23,7 @@ from extract.model import Document
 from extract.pipeline import extract
 
 from .build import document_graph
-from .store import Store, nt
+from .store import Store, nt, worth_compacting
 
 INPUT_SUFFIXES = (".txt",)
 
@@ -148,7 +148,10 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
             pool.shutdown(cancel_futures=True)
     if report.added or report.replaced:
         store.refresh_entities()
-    store.flush()
+    if worth_compacting(len(report.added) + len(report.replaced), len(owners)):
+        store.compact()
+    else:
+        store.flush()
     return report
 
 

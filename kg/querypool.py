@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import queue
+import resource
 import signal
 import sys
 import threading
@@ -155,7 +156,8 @@ def outcome(store: Store, job: Job, prefixes: dict[str, str]) -> Answer | Refuse
         return Refused(500, f"internal error: {type(e).__name__}: {e}")
 
 
-def work(conn: Connection, path: str, prefixes: dict[str, str], union_in_memory: bool = False) -> None:
+def work(conn: Connection, path: str, prefixes: dict[str, str], union_in_memory: bool = False,
+         memory_mb: int | None = None) -> None:
     """A worker's life: open the store, then answer queries until the server goes away."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is for the server, which then stops us
     try:
@@ -163,6 +165,8 @@ def work(conn: Connection, path: str, prefixes: dict[str, str], union_in_memory:
     except StoreError as e:
         conn.send(str(e))
         return
+    if memory_mb is not None:
+        limit_memory(memory_mb)
     conn.send(READY)
     while True:
         try:
@@ -170,6 +174,18 @@ def work(conn: Connection, path: str, prefixes: dict[str, str], union_in_memory:
         except (EOFError, OSError):
             return
         conn.send(outcome(store, job, prefixes))
+
+
+def limit_memory(extra_mb: int) -> None:
+    """Let this process grow by at most `extra_mb` beyond what it holds now (address space).
+
+    A time limit alone let a query take all the machine's memory first: a cross product sorted
+    grows by gigabytes a second. Past the limit the allocation fails, the worker dies, the client
+    gets 500 and the pool starts another worker."""
+    with open("/proc/self/status") as f:
+        size_kb = next(int(line.split()[1]) for line in f if line.startswith("VmSize:"))
+    limit = (size_kb + extra_mb * 1024) * 1024
+    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 
 
 # -- in the server ---------------------------------------------------------------------------------
@@ -206,9 +222,11 @@ def _context():
 class QueryPool:
     """`size` workers on the store at `path`; `run` lends one to a query until its deadline."""
 
-    def __init__(self, path: str | Path, size: int, prefixes: dict[str, str], union_in_memory: bool = False):
+    def __init__(self, path: str | Path, size: int, prefixes: dict[str, str], union_in_memory: bool = False,
+                 memory_mb: int | None = None):
         self._path = str(path)
         self._union_in_memory = union_in_memory
+        self._memory_mb = memory_mb
         self._prefixes = dict(prefixes)
         self._context = _context()
         self._idle: queue.Queue[Worker] = queue.Queue()
@@ -266,7 +284,7 @@ class QueryPool:
     # -- workers -----------------------------------------------------------------------------------
     def _start(self) -> Worker:
         mine, theirs = self._context.Pipe()
-        process = self._context.Process(target=work, args=(theirs, self._path, self._prefixes, self._union_in_memory),
+        process = self._context.Process(target=work, args=(theirs, self._path, self._prefixes, self._union_in_memory, self._memory_mb),
                                         name="kg-query", daemon=True)
         process.start()
         theirs.close()

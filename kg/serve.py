@@ -69,6 +69,7 @@ class Limits:
     allow_service: bool = False     # SERVICE makes the server fetch other URLs: off unless asked
     union_in_memory: bool = False   # each worker answers from its own copy of the union in memory:
                                     # 3-4x faster, about 300 MB per 1,000 documents per worker
+    memory_mb: int | None = 2048    # memory a worker may take for a query, beyond the store it holds
 
 
 class HttpError(Exception):
@@ -192,13 +193,15 @@ class KgServer(ThreadingHTTPServer):
         self.limits = limits
         self.quiet = quiet
         self._graph_page: bytes | None = None
+        self._graph_version: object = None
         self._graph_lock = threading.Lock()
         self.prefixes = {**PREFIXES, "id": store.iris.base}
         self.saved = {name: (describe(path), path.read_text(encoding="utf-8"))
                       for name, path in saved_queries().items()}
         super().__init__(address, Handler)  # listens, or fails, before any worker starts
         try:
-            self.pool = QueryPool(store.path, limits.workers, self.prefixes, limits.union_in_memory)
+            self.pool = QueryPool(store.path, limits.workers, self.prefixes, limits.union_in_memory,
+                                  limits.memory_mb)
         except BaseException:
             super().server_close()
             raise
@@ -208,12 +211,14 @@ class KgServer(ThreadingHTTPServer):
         self.pool.close()
 
     def graph_page(self) -> bytes:
-        # The store is a read-only snapshot, so the page is made once, on first request.
+        # Made on first request, and again only after a build has changed the store.
         with self._graph_lock:
-            if self._graph_page is None:
+            version = self.store.version
+            if self._graph_page is None or version != self._graph_version:
                 from .view import render_html
 
                 self._graph_page = render_html(self.store, title="kg: earnings calls").encode("utf-8")
+                self._graph_version = version
             return self._graph_page
 
     @property
@@ -469,17 +474,21 @@ def is_loopback(host: str) -> bool:
 
 
 def serve(store: Store, host: str = "127.0.0.1", port: int = 7878, timeout: float = 10.0,
-          max_rows: int = 10_000, allow_service: bool = False, union_in_memory: bool = False) -> int:
+          max_rows: int = 10_000, allow_service: bool = False, union_in_memory: bool = False,
+          max_memory_mb: int = 2048) -> int:
     """Serve until interrupted (Ctrl-C)."""
     if timeout <= 0:
         raise KgError(f"--timeout must be more than 0 seconds, not {timeout:g}")
     if max_rows < 1:
         raise KgError(f"--max-rows must be at least 1, not {max_rows}")
+    if max_memory_mb < 64:
+        raise KgError(f"--max-memory must be at least 64 MB, not {max_memory_mb}")
     if not 0 <= port <= 65535:
         raise KgError(f"--port must be between 0 and 65535, not {port}")
     try:
         server = make_server(store, host, port, Limits(timeout=timeout, max_rows=max_rows,
-                                                       allow_service=allow_service, union_in_memory=union_in_memory))
+                                                       allow_service=allow_service, union_in_memory=union_in_memory,
+                                                       memory_mb=max_memory_mb))
     except OSError as e:
         raise KgError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     if not is_loopback(host):

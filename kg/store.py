@@ -7,6 +7,8 @@ either whole or not at all.
 
 from __future__ import annotations
 
+import os
+import threading
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -60,8 +62,12 @@ class Store:
                  union_in_memory: bool = False):
         self.path = Path(path) if path is not None else None
         self.iris = iris
+        self.read_only = read_only
         self._unflushed = 0
         self._union: ox.Store | None = None
+        self._watch = read_only and self.path is not None  # a writer may change it under this reader
+        self._version = _version(self.path) if self._watch else None
+        self._reopening = threading.Lock()
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -91,11 +97,42 @@ class Store:
         return union
 
     # -- reading -------------------------------------------------------------------------------
+    def _reader(self) -> ox.Store:
+        """The store to read, reopened first if a writer has changed it since this reader opened it.
+
+        A read-only RocksDB reader is not a snapshot: it finds its data in files that a writer's
+        flush or compaction deletes, and reading through it afterwards is undefined (measured: a
+        count over a 1,000-document store asked for 2 GB at a time and grew to 24 GB). A reader
+        that lives long, such as `kg serve` and its query workers, therefore checks the store's
+        version (its RocksDB MANIFEST) before every read, at the cost of two `stat` calls, and sees
+        a build's documents once the build has flushed them."""
+        if not self._watch:
+            return self._store
+        version = _version(self.path)
+        if version is not None and version != self._version:
+            with self._reopening:
+                if version != self._version:
+                    try:
+                        self._store = ox.Store.read_only(str(self.path))
+                    except OSError as e:
+                        raise StoreError(f"cannot reopen the store after a change: {e}", str(self.path)) from None
+                    self._version = version
+                    if self._union is not None:
+                        self._union = self._copy_union()
+        return self._store
+
+    @property
+    def version(self) -> object:
+        """Changes whenever a writer has changed the store (for a reader's caches); None if this
+        Store is the writer or in memory."""
+        self._reader()
+        return self._version
+
     def query(self, sparql: str, union: bool = True, **dataset):
         """Run SPARQL. The store's default graph *is* the union of all graphs (kept up to date by every
         write), so `union` needs no special mode; a query's FROM, or `dataset` (`default_graph`,
         `named_graphs`: lists of NamedNode), replaces it as the standard says."""
-        engine = self._store
+        engine = self._reader()
         if self._union is not None and not dataset and not names_graphs(sparql):
             engine = self._union
         try:
@@ -138,7 +175,8 @@ class Store:
 
     def __len__(self) -> int:
         """Quads in the named graphs (the default graph repeats them)."""
-        return len(self._store) - sum(1 for _ in self._store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
+        store = self._reader()
+        return len(store) - sum(1 for _ in store.quads_for_pattern(None, None, None, ox.DefaultGraph()))
 
     # -- writing -------------------------------------------------------------------------------
     def put_document(self, iri: URIRef | str, graph: Graph | str, replaces: tuple[str, ...] = ()) -> None:
@@ -171,14 +209,47 @@ class Store:
             self._store.flush()
         self._unflushed = 0
 
+    def compact(self) -> None:
+        """Rewrite the store's files whole and in order (RocksDB's full compaction).
+
+        A build writes the store in many small flushes, and every index lookup then searches
+        several files: compacted, the competency questions run 10-35 % faster at 1,000 documents
+        and the store takes a sixth less disk, for about 1.7 s per 1,000 documents. The cost grows
+        with the whole store, so callers compact after writing a good part of it
+        (`worth_compacting`), not after every document."""
+        self.flush()
+        if self.path is not None:
+            try:
+                self._store.optimize()
+            except OSError as e:
+                raise StoreError(f"cannot compact the store: {e}", str(self.path)) from None
+
     # -- serialising ---------------------------------------------------------------------------
     def dump(self, fmt: ox.RdfFormat, union: bool = False) -> bytes:
         """All quads (TriG, N-Quads) or the union of every graph as triples (Turtle, N-Triples)."""
         prefixes = _prefixes() if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD) else None
+        store = self._reader()
         if fmt.supports_datasets and not union:
-            named = (q for q in self._store if not isinstance(q.graph_name, ox.DefaultGraph))
+            named = (q for q in store if not isinstance(q.graph_name, ox.DefaultGraph))
             return ox.serialize(named, format=fmt, prefixes=prefixes)
-        return self._store.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+        return store.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+
+
+def _version(path: Path) -> tuple[str, int, int] | None:
+    """The store's version as RocksDB records it: the MANIFEST that CURRENT names, with its size and
+    modification time. Every flush and compaction (the writes that delete files) changes it."""
+    try:
+        manifest = (path / "CURRENT").read_text().strip()
+        stat = os.stat(path / manifest)
+        return manifest, stat.st_size, stat.st_mtime_ns
+    except OSError:  # being replaced this instant: the next read looks again
+        return None
+
+
+def worth_compacting(written: int, stored: int) -> bool:
+    """Whether a run that wrote `written` of the `stored` documents should compact the store: when
+    it wrote a tenth of them or more, so that compaction costs at most ten times the writing."""
+    return written > 0 and 10 * written >= stored
 
 
 def _drop(graph: str) -> str:

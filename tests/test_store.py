@@ -102,3 +102,25 @@ def test_every_iri_is_ascii_and_the_export_parses(built):
     iris = {t.value for q in quads_ for t in (q.subject, q.predicate, q.object, q.graph_name)
             if isinstance(t, ox.NamedNode)}
     assert all(iri.isascii() and " " not in iri for iri in iris)
+
+
+def test_a_build_compacts_the_store_keeping_every_quad(tmp_path, corpus, monkeypatch):
+    compactions = []
+    real = Store.compact
+    monkeypatch.setattr(Store, "compact", lambda self: (compactions.append(self.path), real(self)))
+    store = Store(tmp_path / "store")
+    ingest([corpus], store, workers=1)
+    assert compactions == [tmp_path / "store"]  # two documents written into an empty store
+
+    before = export(store, "nq")
+    store.compact()
+    assert export(store, "nq") == before
+    assert store.select("SELECT ?d WHERE { ?d a <https://w3id.org/earnings-kg/ontology#EarningsCall> }")
+
+
+@pytest.mark.parametrize("written, stored, compact", [
+    (0, 5, False), (5, 5, True), (1, 5, True), (1, 1000, False), (99, 1000, False), (100, 1000, True)])
+def test_compaction_only_after_writing_a_tenth_of_the_store(written, stored, compact):
+    from kg.store import worth_compacting
+
+    assert worth_compacting(written, stored) is compact

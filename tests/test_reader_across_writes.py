@@ -1,0 +1,114 @@
+"""Readers that stay open while a build changes the store: `kg serve` and its query workers.
+
+A read-only RocksDB reader is not a snapshot. After a writer's flush or compaction deleted the
+files it had found its data in, reading through it was undefined: on a 1,000-document store a
+count asked for 2 GB at once and grew to 24 GB before the kernel killed it. Readers now reopen
+when the store's version changes, and a query worker's memory is capped."""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+import sys
+import textwrap
+import time
+import urllib.parse
+import urllib.request
+
+import pytest
+
+from kg.ingest import ingest
+from kg.querypool import Job, QueryPool, Refused
+from kg.serve import Limits, make_server
+from kg.store import Store
+
+CALLS = "SELECT (COUNT(*) AS ?n) WHERE { ?c a <https://w3id.org/earnings-kg/ontology#EarningsCall> }"
+READER = textwrap.dedent("""
+    import resource, sys
+    resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))  # a reader gone wrong must not take the machine
+    from kg.store import Store
+    store = Store(sys.argv[1], read_only=True)
+    query = sys.argv[2]
+    for line in sys.stdin:  # one count per line the test sends
+        print(len(store.documents()), next(iter(store.query(query)))["n"].value, flush=True)
+""")
+
+
+@pytest.fixture
+def halves(tmp_path, seeds):
+    """Two folders: one seed, then the other four."""
+    first, rest = tmp_path / "first", tmp_path / "rest"
+    first.mkdir(), rest.mkdir()
+    for i, seed in enumerate(sorted(seeds.glob("00*.txt"))):
+        shutil.copy(seed, (first if i == 0 else rest) / seed.name)
+    return first, rest
+
+
+def test_a_reader_open_across_a_build_reads_the_store_as_it_is_now(tmp_path, halves):
+    first, rest = halves
+    writer = Store(tmp_path / "store")
+    ingest([first], writer, workers=1)
+    reader = subprocess.Popen([sys.executable, "-c", READER, str(tmp_path / "store"), CALLS], stdin=subprocess.PIPE,
+                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    try:
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().split() == ["1", "1"]
+        report = ingest([rest], writer, workers=1)  # four documents into a store of one: compacted too
+        assert len(report.added) == 4
+        reader.stdin.write("\n")
+        reader.stdin.flush()
+        assert reader.stdout.readline().split() == ["5", "4"]  # four calls and a research note
+    finally:
+        reader.stdin.close()
+        reader.wait(30)
+    assert reader.returncode == 0, reader.stderr.read()
+
+
+def test_kg_serve_answers_from_the_store_as_a_later_build_left_it(tmp_path, halves, monkeypatch):
+    monkeypatch.setenv("no_proxy", "127.0.0.1,localhost")
+    first, rest = halves
+    writer = Store(tmp_path / "store")
+    ingest([first], writer, workers=1)
+    server = make_server(Store(tmp_path / "store", read_only=True), "127.0.0.1", 0, Limits(workers=2), quiet=True)
+    import threading
+
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+
+    def calls() -> int:
+        request = urllib.request.Request(server.url + "sparql?query=" + urllib.parse.quote(CALLS),
+                                         headers={"Accept": "application/sparql-results+json"})
+        with urllib.request.urlopen(request, timeout=30) as answer:
+            return int(json.load(answer)["results"]["bindings"][0]["n"]["value"])
+
+    try:
+        assert [calls() for _ in range(4)] == [1] * 4  # every worker has the store open
+        with urllib.request.urlopen(server.url + "graph", timeout=60) as page:
+            assert "calix-2025-q2" not in page.read().decode()
+        ingest([rest], writer, workers=1)
+        assert [calls() for _ in range(4)] == [4] * 4
+        with urllib.request.urlopen(server.url + "docs", timeout=30) as page:  # read in the server process
+            assert page.read().decode().count("calix-20") >= 4
+        with urllib.request.urlopen(server.url + "graph", timeout=60) as page:  # made again for the new store
+            assert "calix-2025-q2" in page.read().decode()
+    finally:
+        server.shutdown()
+        server.server_close()
+        thread.join(5)
+
+
+def test_a_query_past_its_workers_memory_limit_gets_500_and_the_next_query_an_answer(built):
+    pool = QueryPool(built / "store", 1, {}, memory_mb=256)
+    json_results = "application/sparql-results+json"
+    try:
+        started = time.monotonic()
+        with pytest.raises(Refused) as refused:  # a sorted cross product: gigabytes within seconds
+            pool.run(Job("SELECT * WHERE { ?a ?b ?c . ?d ?e ?f } ORDER BY ?c ?f", None, None, json_results, None, 10), 120)
+        assert refused.value.status == 500 and "out of memory" in str(refused.value)
+        assert time.monotonic() - started < 60  # stopped by its memory, long before its time
+        assert b"true" in pool.run(Job("ASK { ?s ?p ?o }", None, None, json_results, None, 10), 60).body
+        assert pool.restarts == 1
+    finally:
+        pool.close()
