@@ -88,7 +88,7 @@ def main(argv: list[str] | None = None) -> int:
     srv.add_argument("--timeout", type=float, default=10.0, help="seconds a query may run (default 10)")
     srv.add_argument("--max-rows", type=int, default=10_000, help="rows a result may have (default 10000)")
     srv.add_argument("--max-memory", type=int, default=2048, metavar="MB",
-                     help="memory a query may take in its worker, beyond the store (default 2048)")
+                     help="memory a query may take in its worker, beyond the store (default 2048; 0: no limit)")
     srv.add_argument("--allow-service", action="store_true", help="allow SERVICE (the server then fetches other URLs)")
     srv.add_argument("--union-in-memory", action="store_true",
                      help="answer from a copy of the graph in memory: 3-4x faster queries, "

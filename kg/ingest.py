@@ -23,6 +23,7 @@ from extract.model import Document
 from extract.pipeline import extract
 
 from .build import document_graph
+from .errors import StoreError
 from .store import Store, nt, worth_compacting
 
 INPUT_SUFFIXES = (".txt",)
@@ -148,10 +149,13 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
             pool.shutdown(cancel_futures=True)
     if report.added or report.replaced:
         store.refresh_entities()
+    store.flush()
     if worth_compacting(len(report.added) + len(report.replaced), len(owners)):
-        store.compact()
-    else:
-        store.flush()
+        try:
+            store.compact()
+        except StoreError as e:  # the documents are stored: only the speed of later queries suffers
+            report.warnings.append(f"{e} (the documents are stored; queries are slower until a later build "
+                                   "compacts the store)")
     return report
 
 

@@ -165,27 +165,40 @@ def work(conn: Connection, path: str, prefixes: dict[str, str], union_in_memory:
     except StoreError as e:
         conn.send(str(e))
         return
-    if memory_mb is not None:
-        limit_memory(memory_mb)
     conn.send(READY)
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
+        if memory_mb is not None:
+            # A build may have changed the store since the last query: reopening it (and copying
+            # the union again) is the worker's own memory, not the query's.
+            limit_memory(None)
+            try:
+                store.refresh()
+            except StoreError as e:
+                conn.send(Refused(500, str(e)))
+                continue
+            limit_memory(memory_mb)
         conn.send(outcome(store, job, prefixes))
 
 
-def limit_memory(extra_mb: int) -> None:
-    """Let this process grow by at most `extra_mb` beyond what it holds now (address space).
+def limit_memory(extra_mb: int | None) -> None:
+    """Let this process grow by at most `extra_mb` beyond what it holds now (address space), or
+    without limit for None. Only the soft limit is set, so that it can be lifted again.
 
     A time limit alone let a query take all the machine's memory first: a cross product sorted
     grows by gigabytes a second. Past the limit the allocation fails, the worker dies, the client
     gets 500 and the pool starts another worker."""
+    _, hard = resource.getrlimit(resource.RLIMIT_AS)
+    if extra_mb is None:
+        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
+        return
     with open("/proc/self/status") as f:
         size_kb = next(int(line.split()[1]) for line in f if line.startswith("VmSize:"))
     limit = (size_kb + extra_mb * 1024) * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
+    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
 
 
 # -- in the server ---------------------------------------------------------------------------------

@@ -139,7 +139,9 @@ def join_anchored_sets(sparql: str) -> str:
     ekg:participantRole ekg:Analyst` as a loop over one set probing the other from its constant
     (`ekg:Analyst`), not from the shared variables: competency question 03 takes 0.4 s at 200
     documents and grows with the square of the corpus. Each set in `{ SELECT * WHERE { … } }` is
-    evaluated once and the two are joined by hash: 30–80 ms, growing linearly. A group is a join,
+    evaluated once and the two are joined by hash: 30–80 ms, growing linearly. A star of constant
+    predicates that shares two or more variables with such a set (`?c ekg:customerOf ?co` against
+    an assertion's `rdf:subject ?c ; rdf:object ?co`) goes in a subquery too. A group is a join,
     so splitting it into subgroups changes no answer; the rewrite applies only to a plain group
     (triples, FILTERs, OPTIONALs already last) with two or more such sets sharing variables and no
     literal or particular IRI that would make a nested loop the better plan.
@@ -215,6 +217,7 @@ def _join_anchored_sets(sparql: str) -> str:
 
     stars: dict[str, list[list[re.Match]]] = {}
     anchored: set[str] = set()
+    open_predicate: set[str] = set()  # stars with a variable predicate (`?s ?p ?o` reads everything)
     for st in statements:
         if not st[0]["var"]:
             return sparql
@@ -230,6 +233,8 @@ def _join_anchored_sets(sparql: str) -> str:
             elif t is not None and t["punct"] in ("]", ")"):
                 level -= 1
             if t is None or (level == 0 and t["punct"] == ";"):
+                if pair and pair[0]["var"]:
+                    open_predicate.add(subject)
                 if (len(pair) == 2 and (pair[0]["iri"] or pair[0]["pname"] or pair[0].group() == "a")
                         and (pair[1]["iri"] or pair[1]["pname"])):
                     anchored.add(subject)
@@ -244,7 +249,7 @@ def _join_anchored_sets(sparql: str) -> str:
     # pyoxigraph joins such a pair on one variable and filters on the other afterwards, through
     # every row the first variable alone matches (competency question 09 at 1,000 documents: 63,000
     # intermediate rows for 788 answers, 180 ms; by hash 25 ms).
-    related = {s for s in stars if s not in anchored
+    related = {s for s in stars if s not in anchored and s not in open_predicate
                and any(len(variables(s) & variables(a)) >= 2 for a in anchored)}
     sets = anchored | related
     if len(sets) < 2:

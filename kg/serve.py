@@ -282,6 +282,8 @@ class Handler(BaseHTTPRequestHandler):
             route(method, parse_qs(url.query, keep_blank_values=True))
         except HttpError as e:
             self._send_error(e)
+        except StoreError as e:  # e.g. the store could not be reopened after a build changed it
+            self._send_error(HttpError(500, str(e)))
         except Exception as e:  # noqa: BLE001 - one failed request must not stop the server
             traceback.print_exc(file=sys.stderr)
             self._send_error(HttpError(500, f"internal error: {type(e).__name__}: {e}"))
@@ -481,14 +483,14 @@ def serve(store: Store, host: str = "127.0.0.1", port: int = 7878, timeout: floa
         raise KgError(f"--timeout must be more than 0 seconds, not {timeout:g}")
     if max_rows < 1:
         raise KgError(f"--max-rows must be at least 1, not {max_rows}")
-    if max_memory_mb < 64:
-        raise KgError(f"--max-memory must be at least 64 MB, not {max_memory_mb}")
+    if max_memory_mb != 0 and max_memory_mb < 64:
+        raise KgError(f"--max-memory must be at least 64 MB (or 0: no limit), not {max_memory_mb}")
     if not 0 <= port <= 65535:
         raise KgError(f"--port must be between 0 and 65535, not {port}")
     try:
         server = make_server(store, host, port, Limits(timeout=timeout, max_rows=max_rows,
                                                        allow_service=allow_service, union_in_memory=union_in_memory,
-                                                       memory_mb=max_memory_mb))
+                                                       memory_mb=max_memory_mb or None))
     except OSError as e:
         raise KgError(f"cannot listen on {host}:{port}: {e.strerror or e}") from None
     if not is_loopback(host):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
@@ -57,6 +58,7 @@ class Store:
     # megabytes keeps a long build's memory flat (a 200-document build: 411 MB -> 176 MB) instead
     # of growing with the corpus.
     FLUSH_EVERY_BYTES = 16_000_000
+    UNION_SETTLE_SECONDS = 30.0  # a reader's copy of the union follows the store once it is this quiet
 
     def __init__(self, path: str | Path | None, iris: Iris = Iris(), read_only: bool = False,
                  union_in_memory: bool = False):
@@ -64,10 +66,12 @@ class Store:
         self.iris = iris
         self.read_only = read_only
         self._unflushed = 0
-        self._union: ox.Store | None = None
         self._watch = read_only and self.path is not None  # a writer may change it under this reader
         self._version = _version(self.path) if self._watch else None
         self._reopening = threading.Lock()
+        self._union: ox.Store | None = None
+        self._union_wanted = union_in_memory and read_only
+        self._union_version: object = None  # the store's version the copy was made from
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -81,8 +85,8 @@ class Store:
             if "lock" in message.lower():
                 raise StoreLocked("the store is in use by another kg process; wait for it to finish", str(self.path)) from None
             raise StoreError(f"cannot open the store: {message}", str(self.path)) from None
-        if union_in_memory and read_only:
-            self._union = self._copy_union()
+        if self._union_wanted:
+            self._union, self._union_version = self._copy_union(), self._version
 
     def _copy_union(self) -> ox.Store:
         """The union of all graphs (the store's default graph) copied into memory.
@@ -97,28 +101,40 @@ class Store:
         return union
 
     # -- reading -------------------------------------------------------------------------------
-    def _reader(self) -> ox.Store:
-        """The store to read, reopened first if a writer has changed it since this reader opened it.
+    def refresh(self) -> None:
+        """Reopen the store if a writer has changed it since this reader opened it.
 
         A read-only RocksDB reader is not a snapshot: it finds its data in files that a writer's
         flush or compaction deletes, and reading through it afterwards is undefined (measured: a
         count over a 1,000-document store asked for 2 GB at a time and grew to 24 GB). A reader
         that lives long, such as `kg serve` and its query workers, therefore checks the store's
         version (its RocksDB MANIFEST) before every read, at the cost of two `stat` calls, and sees
-        a build's documents once the build has flushed them."""
+        a build's documents once the build has flushed them.
+
+        The copy of the union in memory is independent of the files, so it stays safe to read; it
+        is made again only once the store has not changed for `UNION_SETTLE_SECONDS`, not after
+        every flush of a build that is still running (a copy costs seconds)."""
         if not self._watch:
-            return self._store
+            return
         version = _version(self.path)
-        if version is not None and version != self._version:
-            with self._reopening:
-                if version != self._version:
-                    try:
-                        self._store = ox.Store.read_only(str(self.path))
-                    except OSError as e:
-                        raise StoreError(f"cannot reopen the store after a change: {e}", str(self.path)) from None
-                    self._version = version
-                    if self._union is not None:
-                        self._union = self._copy_union()
+        with self._reopening:
+            if version is not None and version != self._version:
+                try:
+                    store = ox.Store.read_only(str(self.path))
+                except OSError as e:
+                    raise StoreError(f"cannot reopen the store after a change: {e}", str(self.path)) from None
+                self._store, self._version = store, version
+            if (self._union_wanted and self._union_version != self._version and self._version is not None
+                    and time.time() - self._version[2] / 1e9 >= self.UNION_SETTLE_SECONDS):
+                self._union = None  # let the old copy go before the new one is made
+                try:
+                    self._union, self._union_version = self._copy_union(), self._version
+                except OSError:
+                    pass  # the store changed again meanwhile: read it on disk, copy at a later read
+
+    def _reader(self) -> ox.Store:
+        """The store to read: `refresh`ed first."""
+        self.refresh()
         return self._store
 
     @property
@@ -217,7 +233,6 @@ class Store:
         and the store takes a sixth less disk, for about 1.7 s per 1,000 documents. The cost grows
         with the whole store, so callers compact after writing a good part of it
         (`worth_compacting`), not after every document."""
-        self.flush()
         if self.path is not None:
             try:
                 self._store.optimize()
