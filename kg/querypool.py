@@ -166,6 +166,7 @@ def work(conn: Connection, path: str, prefixes: dict[str, str], union_in_memory:
         conn.send(str(e))
         return
     conn.send(READY)
+    limit = None
     while True:
         try:
             job = conn.recv()
@@ -173,32 +174,37 @@ def work(conn: Connection, path: str, prefixes: dict[str, str], union_in_memory:
             return
         if memory_mb is not None:
             # A build may have changed the store since the last query: reopening it (and copying
-            # the union again) is the worker's own memory, not the query's.
-            limit_memory(None)
+            # the union again) is the worker's own memory, not the query's; the limit is measured
+            # again from what the worker then holds, and otherwise stays where it was.
+            set_memory_limit(None)
             try:
-                store.refresh()
+                reopened = store.refresh()
             except StoreError as e:
                 conn.send(Refused(500, str(e)))
                 continue
-            limit_memory(memory_mb)
+            if limit is None or reopened:
+                limit = address_space() + memory_mb * 2**20
+            set_memory_limit(limit)
         conn.send(outcome(store, job, prefixes))
 
 
-def limit_memory(extra_mb: int | None) -> None:
-    """Let this process grow by at most `extra_mb` beyond what it holds now (address space), or
-    without limit for None. Only the soft limit is set, so that it can be lifted again.
+def address_space() -> int:
+    """Bytes of address space this process holds now."""
+    with open("/proc/self/status") as f:
+        return next(int(line.split()[1]) for line in f if line.startswith("VmSize:")) * 1024
+
+
+def set_memory_limit(limit: int | None) -> None:
+    """Cap this process's address space at `limit` bytes, or lift the cap (None). Only the soft
+    limit is set, so that it can be lifted again.
 
     A time limit alone let a query take all the machine's memory first: a cross product sorted
     grows by gigabytes a second. Past the limit the allocation fails, the worker dies, the client
     gets 500 and the pool starts another worker."""
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if extra_mb is None:
-        resource.setrlimit(resource.RLIMIT_AS, (hard, hard))
-        return
-    with open("/proc/self/status") as f:
-        size_kb = next(int(line.split()[1]) for line in f if line.startswith("VmSize:"))
-    limit = (size_kb + extra_mb * 1024) * 1024
-    resource.setrlimit(resource.RLIMIT_AS, (limit if hard == resource.RLIM_INFINITY else min(limit, hard), hard))
+    if limit is None or hard != resource.RLIM_INFINITY:
+        limit = hard if limit is None else min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
 
 
 # -- in the server ---------------------------------------------------------------------------------

@@ -101,8 +101,8 @@ class Store:
         return union
 
     # -- reading -------------------------------------------------------------------------------
-    def refresh(self) -> None:
-        """Reopen the store if a writer has changed it since this reader opened it.
+    def refresh(self) -> bool:
+        """Reopen the store if a writer has changed it since this reader opened it; whether it did.
 
         A read-only RocksDB reader is not a snapshot: it finds its data in files that a writer's
         flush or compaction deletes, and reading through it afterwards is undefined (measured: a
@@ -115,8 +115,9 @@ class Store:
         is made again only once the store has not changed for `UNION_SETTLE_SECONDS`, not after
         every flush of a build that is still running (a copy costs seconds)."""
         if not self._watch:
-            return
+            return False
         version = _version(self.path)
+        changed = False
         with self._reopening:
             if version is not None and version != self._version:
                 try:
@@ -124,13 +125,15 @@ class Store:
                 except OSError as e:
                     raise StoreError(f"cannot reopen the store after a change: {e}", str(self.path)) from None
                 self._store, self._version = store, version
+                changed = True
             if (self._union_wanted and self._union_version != self._version and self._version is not None
                     and time.time() - self._version[2] / 1e9 >= self.UNION_SETTLE_SECONDS):
-                self._union = None  # let the old copy go before the new one is made
+                self._union, changed = None, True  # let the old copy go before the new one is made
                 try:
                     self._union, self._union_version = self._copy_union(), self._version
                 except OSError:
                     pass  # the store changed again meanwhile: read it on disk, copy at a later read
+        return changed
 
     def _reader(self) -> ox.Store:
         """The store to read: `refresh`ed first."""
