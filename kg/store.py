@@ -76,11 +76,11 @@ class Store:
             if self.path is None:
                 self._store = ox.Store()
             elif read_only:
-                self._store = ox.Store.read_only(str(self.path))
+                self._store = _open_read_only(self.path)
             else:
                 self.path.mkdir(parents=True, exist_ok=True)
                 self._store = ox.Store(str(self.path))
-        except OSError as e:
+        except (OSError, RuntimeError) as e:  # RocksDB reports a damaged store as RuntimeError
             message = str(e)
             if "lock" in message.lower():
                 raise StoreLocked("the store is in use by another kg process; wait for it to finish", str(self.path)) from None
@@ -121,8 +121,8 @@ class Store:
         with self._reopening:
             if version is not None and version != self._version:
                 try:
-                    store = ox.Store.read_only(str(self.path))
-                except OSError as e:
+                    store = _open_read_only(self.path)
+                except (OSError, RuntimeError) as e:
                     raise StoreError(f"cannot reopen the store after a change: {e}", str(self.path)) from None
                 self._store, self._version = store, version
                 changed = True
@@ -262,6 +262,23 @@ def _version(path: Path) -> tuple[str, int, int] | None:
         return manifest, stat.st_size, stat.st_mtime_ns
     except OSError:  # being replaced this instant: the next read looks again
         return None
+
+
+def _open_read_only(path: Path, attempts: int = 20) -> ox.Store:
+    """pyoxigraph's read-only open, tried again while a writer changes the store under it.
+
+    Opening during a flush or compaction can read a MANIFEST that names a file the writer deletes
+    a moment later (RocksDB: "Corruption: ... No such file"); the writer has then recorded a new
+    version, so the open is tried again. An error with no new version is the store's own."""
+    for attempt in range(attempts):
+        before = _version(path)
+        try:
+            return ox.Store.read_only(str(path))
+        except (OSError, RuntimeError):
+            if attempt == attempts - 1 or _version(path) == before:
+                raise
+            time.sleep(0.05)
+    raise AssertionError("unreachable")
 
 
 def worth_compacting(written: int, stored: int) -> bool:

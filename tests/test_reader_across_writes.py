@@ -120,3 +120,29 @@ def test_a_query_past_its_workers_memory_limit_gets_500_and_the_next_query_an_an
         assert pool.restarts == 1
     finally:
         pool.close()
+
+
+def test_an_open_that_meets_a_compaction_is_tried_again_and_a_damaged_store_is_not(tmp_path, monkeypatch):
+    """Opening while a writer compacts can find a file already deleted; the writer has then written
+    a new version. With no new version, the error is the store's own and is reported at once."""
+    from types import SimpleNamespace
+
+    from kg import store as store_module
+
+    opened, versions = [], iter(range(1000))
+
+    def read_only(path):
+        opened.append(path)
+        if len(opened) == 1:
+            raise RuntimeError("Corruption: IO error: No such file or directory: 000463.sst")
+        return "a store"
+
+    monkeypatch.setattr(store_module, "ox", SimpleNamespace(Store=SimpleNamespace(read_only=read_only)))
+    monkeypatch.setattr(store_module, "_version", lambda path: next(versions))  # a writer at work
+    assert store_module._open_read_only(tmp_path) == "a store" and len(opened) == 2
+
+    opened.clear()
+    monkeypatch.setattr(store_module, "_version", lambda path: ("MANIFEST-000005", 100, 1))  # nobody writing
+    with pytest.raises(RuntimeError, match="Corruption"):
+        store_module._open_read_only(tmp_path)
+    assert len(opened) == 1
