@@ -202,9 +202,11 @@ def set_memory_limit(limit: int | None) -> None:
     grows by gigabytes a second. Past the limit the allocation fails, the worker dies, the client
     gets 500 and the pool starts another worker."""
     _, hard = resource.getrlimit(resource.RLIMIT_AS)
-    if limit is None or hard != resource.RLIM_INFINITY:
-        limit = hard if limit is None else min(limit, hard)
-    resource.setrlimit(resource.RLIMIT_AS, (limit, hard))
+    if limit is None:
+        soft = hard
+    else:
+        soft = limit if hard == resource.RLIM_INFINITY else min(limit, hard)
+    resource.setrlimit(resource.RLIMIT_AS, (soft, hard))
 
 
 # -- in the server ---------------------------------------------------------------------------------
@@ -303,8 +305,9 @@ class QueryPool:
     # -- workers -----------------------------------------------------------------------------------
     def _start(self) -> Worker:
         mine, theirs = self._context.Pipe()
-        process = self._context.Process(target=work, args=(theirs, self._path, self._prefixes, self._union_in_memory, self._memory_mb),
-                                        name="kg-query", daemon=True)
+        process = self._context.Process(
+            target=work, args=(theirs, self._path, self._prefixes, self._union_in_memory, self._memory_mb),
+            name="kg-query", daemon=True)
         process.start()
         theirs.close()
         worker = Worker(process, mine)

@@ -64,7 +64,6 @@ class Store:
                  union_in_memory: bool = False):
         self.path = Path(path) if path is not None else None
         self.iris = iris
-        self.read_only = read_only
         self._unflushed = 0
         self._watch = read_only and self.path is not None  # a writer may change it under this reader
         self._version = _version(self.path) if self._watch else None
