@@ -5,12 +5,15 @@ a star that only says "some such node exists" reduced to distinct rows before th
 query (`reduce_existential_stars`). Each leaves a query it cannot prove safe exactly as written;
 `optimise` applies them.
 
+The rewrites change the plan, so rows that an ORDER BY leaves tied may come in another order
+(SPARQL does not fix it), and a LIMIT may then keep other rows among the tied ones.
+
 pyoxigraph 0.5 evaluates `{ A OPTIONAL { B } C }` by re-running the left join for every row of C
 (oxigraph issues #1733, #1951): competency question 08 takes 3.3 s at 50 documents, 30 ms with
 the OPTIONAL last. `{ A OPTIONAL {B} C }` and `{ A C OPTIONAL {B} }` have the same answers when
-every variable B shares with C is already bound by A (the pattern is "well designed"); the
-rewrite checks that for each OPTIONAL and otherwise leaves the query exactly as written. It also
-leaves alone any group with BIND, VALUES, UNION, MINUS, GRAPH, SERVICE or a subquery, whose
+every variable B shares with C is already bound by A (the pattern is "well designed");
+`hoist_optionals` checks that for each OPTIONAL and otherwise leaves the query exactly as
+written. It also leaves alone any group with BIND, VALUES, UNION, MINUS, GRAPH, SERVICE or a subquery, whose
 meaning depends on order or scope.
 """
 
@@ -29,9 +32,9 @@ _UNSAFE = {"BIND", "VALUES", "UNION", "MINUS", "GRAPH", "SERVICE", "SELECT"}
 
 def optimise(sparql: str) -> str:
     """The query as pyoxigraph should run it: the same answers, a better plan."""
-    hoisted = hoist_optionals(sparql)
-    joined = join_anchored_sets(hoisted)
-    return joined if joined != hoisted else reduce_existential_stars(hoisted)
+    # Each rewrite leaves alone a group that already holds a subquery, so after join_anchored_sets
+    # has split a group, reduce_existential_stars finds nothing more to do.
+    return reduce_existential_stars(join_anchored_sets(hoist_optionals(sparql)))
 
 
 def names_graphs(sparql: str) -> bool:
@@ -120,7 +123,7 @@ _VOCABULARY = (
     "http://www.w3.org/2004/02/skos/core#", "http://xmlns.com/foaf/0.1/", "http://www.w3.org/ns/org#",
     "http://www.w3.org/ns/prov#", "http://purl.org/dc/terms/",
 )
-_SCOPING = {"BIND", "VALUES", "UNION", "MINUS", "GRAPH", "SERVICE", "SELECT", "TRUE", "FALSE"}
+_SCOPING = {"BIND", "VALUES", "UNION", "MINUS", "GRAPH", "SERVICE", "SELECT"}
 
 
 def _matching(tokens: list[re.Match], i: int, open_: str, close: str) -> int:
@@ -194,10 +197,12 @@ def reduce_existential_stars(sparql: str) -> str:
     at the end: 142 ms at 1,000 documents. `{ SELECT DISTINCT ?call ?p ?program WHERE { ?turn … .
     ?p a ekg:GovernmentProgram ; rdfs:label ?program } }` keeps one row per call and programme
     before the periods and agencies are looked up: 55 ms. The answers are the same because the
-    outer query keeps only distinct rows of variables the subquery still gives. It applies only to
-    a plain group (as `join_anchored_sets`), a projection of plain variables, no aggregate, and a
-    star whose subject is a variable used nowhere else and which links at least one typed set
-    (alone, a subquery over every turn's every mention would be slower than the loop).
+    variables the subquery drops appear nowhere else in the query, and the outer DISTINCT removes
+    the duplicate rows that dropping them makes. It applies only to a plain group (as
+    `join_anchored_sets`) without BIND, a projection of plain variables, no aggregate, and a star
+    whose subject is a variable used nowhere else and which shares a variable with at least one
+    anchored star (one with a constant predicate and object, such as `?p a ekg:GovernmentProgram`;
+    alone, a subquery over every turn's every mention would be slower than the loop).
     """
     try:
         group = _parse_group(sparql)
@@ -205,13 +210,22 @@ def reduce_existential_stars(sparql: str) -> str:
         return sparql
     if group is None:
         return sparql
-    head = sparql[: group.tokens[group.where].start()]
-    form = re.search(r"\bSELECT\s+DISTINCT\s+((?:[?$][\w\u00c0-\uffff]+\s*)+)$", head, re.I)
-    tail = sparql[group.tokens[group.end].end():]
-    if form is None or re.search(r"\b(GROUP|HAVING|VALUES)\b", tail, re.I) or "SELECT" in head[: form.start()].upper():
+    # The query form, read from its tokens (comments skipped): SELECT DISTINCT ?v … WHERE.
+    words = [(t["word"] or "").upper() for t in group.tokens[: group.where]]
+    if "SELECT" not in words:
         return sparql
-    projected = {v[1:] for v in form.group(1).split()}
-    used_after = {m["var"][1:] for m in _TERM.finditer(tail) if m["var"]}
+    at = words.index("SELECT")
+    projection = group.tokens[at + 2: group.where]
+    if words[at + 1: at + 2] != ["DISTINCT"] or not projection or not all(t["var"] for t in projection):
+        return sparql  # not DISTINCT, `*`, an expression or aggregate, or a FROM clause
+    tail = group.tokens[group.end + 1:]
+    if any((t["word"] or "").upper() in ("GROUP", "HAVING", "VALUES") for t in tail):
+        return sparql
+    element_words = {m["word"].upper() for a, b in group.elements for m in _TERM.finditer(sparql, a, b) if m["word"]}
+    if element_words & {"BIND", "RAND", "UUID", "STRUUID", "BNODE"}:
+        return sparql  # a value made per row would be made once per reduced row instead
+    projected = {t["var"][1:] for t in projection}
+    used_after = {t["var"][1:] for t in tail if t["var"]}
     used_in_elements = {m["var"][1:] for a, b in group.elements for m in _TERM.finditer(sparql, a, b) if m["var"]}
 
     taken: set[str] = set()
@@ -237,15 +251,15 @@ def reduce_existential_stars(sparql: str) -> str:
 
 @dataclass
 class _Group:
-    """The top-level group of a query, split into stars of triples (by subject) and the FILTER,
-    OPTIONAL and BIND elements that follow them."""
+    """The top-level group of a query, split into stars of triples (by subject) and its FILTER,
+    OPTIONAL and BIND elements (FILTERs anywhere, OPTIONALs and BINDs after the triples)."""
     sparql: str
     tokens: list[re.Match]
     where: int  # index of the WHERE token
     start: int  # index of the group's `{`
     end: int  # index of its `}`
     stars: dict[str, list[list[re.Match]]]  # subject variable -> its statements, in query order
-    elements: list[tuple[int, int]]  # (first, last) character of each FILTER, OPTIONAL and BIND
+    elements: list[tuple[int, int]]  # start and end offset of each FILTER, OPTIONAL and BIND
     anchored: set[str] = field(default_factory=set)  # stars with a constant predicate and object
     open_predicate: set[str] = field(default_factory=set)  # stars with a variable predicate
 
@@ -268,8 +282,9 @@ class _Group:
 
 
 def _parse_group(sparql: str) -> _Group | None:
-    """The query's top-level group, or None when it holds anything but vocabulary-anchored triples
-    followed by FILTERs, OPTIONALs and BINDs (then the rewrites leave the query as written)."""
+    """The query's top-level group, or None when it holds anything but triples with variables and
+    vocabulary terms only, FILTERs, and OPTIONALs and BINDs after the triples (then the rewrites
+    leave the query as written)."""
     tokens = [t for t in _TERM.finditer(sparql) if not t["skip"]]
     words = [(i, t["word"].upper()) for i, t in enumerate(tokens) if t["word"]]
     where = next((i for i, w in words if w == "WHERE"), None)
@@ -303,13 +318,17 @@ def _parse_group(sparql: str) -> _Group | None:
             inner = tokens[j:closing]
             # A constant in a FILTER or OPTIONAL may pick out the rows a nested loop should start from;
             # a BIND only computes a value for rows already found.
-            if any((x["literal"] and word != "BIND") or (x["word"] or "").upper() in _SCOPING for x in inner):
+            if any(((x["literal"] or (x["word"] or "").upper() in ("TRUE", "FALSE")) and word != "BIND")
+                   or (x["word"] or "").upper() in _SCOPING for x in inner):
                 return None
             seen_element = seen_element or word in ("OPTIONAL", "BIND")
             elements.append((t.start(), tokens[closing].end()))
+            if current:  # `?a <p> ?b FILTER(…) ?c <q> ?d`: the FILTER also ended a triple
+                statements.append(current)
+                current = []
             i = closing + 1
             continue
-        if word in _SCOPING or t["literal"] or "_:" in t.group():
+        if word in _SCOPING or word in ("TRUE", "FALSE") or t["literal"] or "_:" in t.group():
             return None
         if t["punct"] == "{":
             return None  # a nested group: leave the query as written
