@@ -154,10 +154,7 @@ def join_anchored_sets(sparql: str) -> str:
     (triples, then FILTERs, OPTIONALs and BINDs) with two or more such sets sharing variables and
     no literal or particular IRI that would make a nested loop the better plan.
     """
-    try:
-        group = _parse_group(sparql)
-    except ValueError:
-        return sparql
+    group = _parse_group(sparql)
     if group is None:
         return sparql
     stars, anchored = group.stars, group.anchored
@@ -204,10 +201,7 @@ def reduce_existential_stars(sparql: str) -> str:
     anchored star (one with a constant predicate and object, such as `?p a ekg:GovernmentProgram`;
     alone, a subquery over every turn's every mention would be slower than the loop).
     """
-    try:
-        group = _parse_group(sparql)
-    except ValueError:
-        return sparql
+    group = _parse_group(sparql)
     if group is None:
         return sparql
     # The query form, read from its tokens (comments skipped): SELECT DISTINCT ?v … WHERE.
@@ -285,6 +279,13 @@ def _parse_group(sparql: str) -> _Group | None:
     """The query's top-level group, or None when it holds anything but triples with variables and
     vocabulary terms only, FILTERs, and OPTIONALs and BINDs after the triples (then the rewrites
     leave the query as written)."""
+    try:
+        return _split_group(sparql)
+    except ValueError:  # unbalanced brackets: not a query the rewrites can read
+        return None
+
+
+def _split_group(sparql: str) -> _Group | None:
     tokens = [t for t in _TERM.finditer(sparql) if not t["skip"]]
     words = [(i, t["word"].upper()) for i, t in enumerate(tokens) if t["word"]]
     where = next((i for i, w in words if w == "WHERE"), None)
