@@ -215,12 +215,12 @@ def reduce_existential_stars(sparql: str) -> str:
     tail = group.tokens[group.end + 1:]
     if any((t["word"] or "").upper() in ("GROUP", "HAVING", "VALUES") for t in tail):
         return sparql
-    element_words = {m["word"].upper() for a, b in group.elements for m in _TERM.finditer(sparql, a, b) if m["word"]}
-    if element_words & {"BIND", "RAND", "UUID", "STRUUID", "BNODE"}:
+    in_elements = [m for a, b in group.elements for m in _TERM.finditer(sparql, a, b) if not m["skip"]]
+    if {m["word"].upper() for m in in_elements if m["word"]} & {"BIND", "RAND", "UUID", "STRUUID", "BNODE"}:
         return sparql  # a value made per row would be made once per reduced row instead
     projected = {t["var"][1:] for t in projection}
     used_after = {t["var"][1:] for t in tail if t["var"]}
-    used_in_elements = {m["var"][1:] for a, b in group.elements for m in _TERM.finditer(sparql, a, b) if m["var"]}
+    used_in_elements = {m["var"][1:] for m in in_elements if m["var"]}
 
     taken: set[str] = set()
     plan: list[tuple[str, list[str]]] = []
