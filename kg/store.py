@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Iterator, NamedTuple
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -70,7 +70,7 @@ class Store:
         self._reopening = threading.Lock()
         self._union: ox.Store | None = None
         self._union_wanted = union_in_memory and read_only
-        self._union_version: object = None  # the store's version the copy was made from
+        self._union_version: StoreVersion | None = None  # the store's version the copy was made from
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -126,7 +126,7 @@ class Store:
                 self._store, self._version = store, version
                 changed = True
             if (self._union_wanted and self._union_version != self._version and self._version is not None
-                    and time.time() - self._version[2] / 1e9 >= self.UNION_SETTLE_SECONDS):
+                    and time.time() - self._version.mtime_ns / 1e9 >= self.UNION_SETTLE_SECONDS):
                 self._union, changed = None, True  # let the old copy go before the new one is made
                 try:
                     self._union, self._union_version = self._copy_union(), self._version
@@ -140,7 +140,7 @@ class Store:
         return self._store
 
     @property
-    def version(self) -> object:
+    def version(self) -> StoreVersion | None:
         """Changes whenever a writer has changed the store (for a reader's caches); None if this
         Store is the writer or in memory."""
         self.refresh()
@@ -252,13 +252,20 @@ class Store:
         return store.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
 
 
-def _version(path: Path) -> tuple[str, int, int] | None:
+class StoreVersion(NamedTuple):
     """The store's version as RocksDB records it: the MANIFEST that CURRENT names, with its size and
     modification time. Every flush and compaction (the writes that delete files) changes it."""
+    manifest: str
+    size: int
+    mtime_ns: int
+
+
+def _version(path: Path) -> StoreVersion | None:
+    """The store's version now, or None while RocksDB is replacing its MANIFEST."""
     try:
         manifest = (path / "CURRENT").read_text().strip()
         stat = os.stat(path / manifest)
-        return manifest, stat.st_size, stat.st_mtime_ns
+        return StoreVersion(manifest, stat.st_size, stat.st_mtime_ns)
     except OSError:  # being replaced this instant: the next read looks again
         return None
 
