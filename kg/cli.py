@@ -1,4 +1,4 @@
-"""The `kg` command: build, query, export, view, list and remove.
+"""The `kg` command: build, add, load, query, export, view, list, remove, validate, push and serve.
 
 Errors print as one line, `kg: FILE: problem`, with exit code 1; never a traceback.
 """
@@ -41,6 +41,12 @@ def main(argv: list[str] | None = None) -> int:
     a = sub.add_parser("add", help="add or replace documents in the store (no output files)")
     a.add_argument("paths", nargs="+")
     store_option(a)
+
+    ld = sub.add_parser("load", help="fill an empty store from exports (N-Quads or TriG) with the bulk loader, "
+                                     "on every core")
+    ld.add_argument("files", nargs="+", help=".nq or .trig files, as 'kg export' writes them")
+    store_option(ld)
+    ld.add_argument("--threads", type=int, default=None, help="pieces loaded at once (default: cores)")
 
     q = sub.add_parser("query", help="run SPARQL: a saved query's name, a .rq file, or the query text")
     q.add_argument("query", nargs="?", help="e.g. 06, 06-revenue, my.rq, 'SELECT ...'")
@@ -153,6 +159,16 @@ def cmd_add(args) -> int:
     report = ingest(args.paths, store, progress=progress_printer())
     _summary(report, store, None)
     return _failures(report)
+
+
+def cmd_load(args) -> int:
+    from .load import load_export
+
+    loaded = load_export(args.files, args.store, threads=args.threads)
+    steps = ", ".join(f"{step} {seconds:.1f}" for step, seconds in loaded.seconds.items())
+    print(f"loaded {loaded.documents} documents, {loaded.triples} triples into {args.store} "
+          f"in {sum(loaded.seconds.values()):.1f} s ({steps})")
+    return 0
 
 
 def _summary(report, store, seconds: float | None) -> None:
@@ -281,7 +297,7 @@ def cmd_serve(args) -> int:
 
 
 COMMANDS = {
-    "build": cmd_build, "add": cmd_add, "query": cmd_query, "export": cmd_export, "view": cmd_view,
+    "build": cmd_build, "add": cmd_add, "load": cmd_load, "query": cmd_query, "export": cmd_export, "view": cmd_view,
     "list": cmd_list, "remove": cmd_remove, "validate": cmd_validate, "push": cmd_push, "serve": cmd_serve,
 }
 

@@ -11,6 +11,10 @@ class StoreError(KgError):
     """The store cannot be opened or written."""
 
 
+class LoadError(KgError):
+    """A file given to `kg load` is not a kg export, or the store it would fill already holds documents."""
+
+
 class QueryError(KgError):
     """A SPARQL query is malformed or names a saved query that does not exist."""
 

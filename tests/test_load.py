@@ -1,0 +1,185 @@
+"""`kg load`: an export bulk loaded into a new store gives the same graph, or nothing changes.
+
+The pieces are made small here so that the seeds' export is cut into many of them, loaded by
+several threads at once, as a big export is.
+"""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pyoxigraph as ox
+import pytest
+
+import kg.load
+from kg.cli import main
+from kg.errors import LoadError, StoreLocked
+from kg.load import load_export
+from kg.query import resolve_query, rows, run, saved_queries
+from kg.store import Store
+
+@pytest.fixture
+def small_pieces(monkeypatch):
+    monkeypatch.setattr(kg.load, "CHUNK_BYTES", 50_000)
+    monkeypatch.setattr(kg.load, "TRIG_BATCH_QUADS", 200)
+
+
+def first_document(built) -> str:
+    return Store(built / "store", read_only=True).documents()[0].iri
+
+
+def without_blank_nodes(path) -> set:
+    """The store's quads, but those with a blank node (the ontology's lists: their labels are new
+    in every copy of the ontology)."""
+    store = ox.Store.read_only(str(path))
+    return {q for q in store if not any(isinstance(t, ox.BlankNode) for t in (q.subject, q.object))}
+
+
+def answers(path) -> dict:
+    store = Store(path, read_only=True)
+    return {name: sorted(map(tuple, rows(run(store, resolve_query(name)))[1])) for name in saved_queries()}
+
+
+@pytest.mark.parametrize("export", ["graph.nq", "graph.trig"])
+def test_a_loaded_export_is_the_store_it_came_from(tmp_path, built, small_pieces, export):
+    assert (built / "graph.nq").stat().st_size > 20 * kg.load.CHUNK_BYTES  # many pieces
+    loaded = load_export([built / export], tmp_path / "store", threads=3)
+
+    original = Store(built / "store", read_only=True)
+    assert loaded.documents == len(original.documents()) == 5
+    assert loaded.triples == len(original)
+    assert without_blank_nodes(tmp_path / "store") == without_blank_nodes(built / "store")
+    assert answers(tmp_path / "store") == answers(built / "store")
+    assert [p.name for p in tmp_path.iterdir()] == ["store"]  # no staging folder left
+
+
+def test_blank_nodes_keep_their_identity_across_pieces_and_in_the_union(tmp_path, built, small_pieces):
+    """The bulk loader renames a file's blank nodes on each call: kg must not, or one node cut
+    across two pieces (or stored once in its graph and once in the union) becomes two."""
+    data = (built / "graph.nq").read_bytes()
+    lines = [f'_:n <http://example.org/p> "{i}" <{first_document(built)}> .\n'.encode() for i in range(3)]
+    third = len(data) // 3
+    cut1, cut2 = data.index(b"\n", third) + 1, data.index(b"\n", 2 * third) + 1
+    source = tmp_path / "with-blank.nq"
+    source.write_bytes(lines[0] + data[:cut1] + lines[1] + data[cut1:cut2] + lines[2] + data[cut2:])
+
+    load_export([source], tmp_path / "store", threads=2)
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    named = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode("http://example.org/p"), None, None)
+             if not isinstance(q.graph_name, ox.DefaultGraph)}
+    union = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode("http://example.org/p"), None,
+                                                        ox.DefaultGraph())}
+    assert len(named) == 1 and named == union
+    assert len(list(store.quads_for_pattern(None, ox.NamedNode("http://example.org/p"), None, None))) == 6
+
+
+def test_the_same_blank_node_label_in_two_files_names_two_nodes(tmp_path, built):
+    doc = first_document(built)
+    extra = tmp_path / "extra.nq"
+    extra.write_text(f'_:n <http://example.org/p> "second file" <{doc}> .\n')
+    first = tmp_path / "first.nq"
+    first.write_bytes(f'_:n <http://example.org/p> "first file" <{doc}> .\n'.encode() + (built / "graph.nq").read_bytes())
+    load_export([first, extra], tmp_path / "store")
+    store = ox.Store.read_only(str(tmp_path / "store"))
+    subjects = {q.subject for q in store.quads_for_pattern(None, ox.NamedNode("http://example.org/p"), None, None)}
+    assert len(subjects) == 2
+
+
+def test_an_empty_store_is_filled(tmp_path, built):
+    empty = Store(tmp_path / "store")
+    empty.ensure_ontology()
+    del empty
+    load_export([built / "graph.nq"], tmp_path / "store")
+    assert len(Store(tmp_path / "store", read_only=True).documents()) == 5
+
+
+def test_a_store_with_documents_is_refused_and_kept(tmp_path, built):
+    target = tmp_path / "store"
+    load_export([built / "graph.nq"], target)
+    before = without_blank_nodes(target)
+    with pytest.raises(LoadError, match="already holds 5 documents"):
+        load_export([built / "graph.nq"], target)
+    assert without_blank_nodes(target) == before
+
+
+def test_a_store_another_process_writes_is_refused(tmp_path, built):
+    writer = subprocess.Popen(
+        [sys.executable, "-c", "import sys, time; from kg.store import Store; s = Store(sys.argv[1]); "
+         "s.ensure_ontology(); s.flush(); print('open', flush=True); time.sleep(60)", str(tmp_path / "store")],
+        stdout=subprocess.PIPE, text=True, cwd=Path(__file__).resolve().parents[1])
+    try:
+        assert writer.stdout.readline() == "open\n"
+        with pytest.raises(StoreLocked):
+            load_export([built / "graph.nq"], tmp_path / "store")
+        assert sorted(p.name for p in tmp_path.iterdir()) == ["store"]
+    finally:
+        writer.kill()
+        writer.wait()
+
+
+def broken_copy(built, tmp_path, line: int, text: bytes) -> Path:
+    lines = (built / "graph.nq").read_bytes().splitlines(keepends=True)
+    lines[line - 1] = text
+    path = tmp_path / "broken.nq"
+    path.write_bytes(b"".join(lines))
+    return path
+
+
+@pytest.mark.parametrize("bad, message", [
+    (b'<http://x/s> <http://x/p> "cut\n', r"line 4000: .*"),
+    (b"<s> <http://x/p> <http://x/o> <http://x/g> .\n", r"line 4000: .*(scheme|IRI)"),
+    (b"<http://x/s> <http://x/p> <http://x/o> .\n", r"a triple outside any named graph"),
+])
+def test_a_bad_line_names_the_file_and_line_and_leaves_the_store(tmp_path, built, small_pieces, bad, message):
+    target = tmp_path / "store"
+    empty = Store(target)
+    empty.ensure_ontology()
+    del empty
+    before = without_blank_nodes(target)
+    source = broken_copy(built, tmp_path, 4000, bad)
+    with pytest.raises(LoadError, match=message) as raised:
+        load_export([source], target, threads=2)
+    assert str(raised.value).startswith(f"{source}: ")
+    assert without_blank_nodes(target) == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["broken.nq", "store"]
+
+
+def test_a_graph_that_is_not_a_kg_document_is_refused(tmp_path, built):
+    source = tmp_path / "foreign.nq"
+    source.write_bytes((built / "graph.nq").read_bytes()
+                       + b"<http://x/s> <http://x/p> <http://x/o> <http://example.org/someone-else> .\n")
+    with pytest.raises(LoadError, match="someone-else> is not a kg document"):
+        load_export([source], tmp_path / "store")
+    assert not (tmp_path / "store").exists()
+
+
+def test_a_file_with_no_documents_is_refused(tmp_path):
+    source = tmp_path / "empty.nq"
+    source.write_bytes(b"")
+    with pytest.raises(LoadError, match="no kg document graphs"):
+        load_export([source], tmp_path / "store")
+
+
+def test_a_folder_left_by_a_killed_load_is_removed(tmp_path, built):
+    dead = 2 ** 22 + 12345  # above the default pid_max of 4194304
+    assert not Path(f"/proc/{dead}").exists()
+    left = tmp_path / f".store.loading-{dead}"
+    left.mkdir()
+    (left / "000001.sst").write_bytes(b"half written")
+    mine = tmp_path / f".store.loading-{os.getppid()}"  # a running process's: not touched
+    mine.mkdir()
+    load_export([built / "graph.nq"], tmp_path / "store")
+    assert not left.exists() and mine.exists()
+
+
+def test_the_command_prints_one_line_and_exits_1_on_a_bad_file(tmp_path, built, capsys):
+    wrong = tmp_path / "graph.ttl"
+    wrong.write_text("<http://x/s> <http://x/p> <http://x/o> .\n")
+    assert main(["load", str(wrong), "--store", str(tmp_path / "store")]) == 1
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and err.startswith(f"kg: {wrong}: kg load reads N-Quads (.nq) or TriG")
+
+    assert main(["load", str(built / "graph.nq"), "--store", str(tmp_path / "store")]) == 0
+    out = capsys.readouterr().out
+    assert out.startswith(f"loaded 5 documents, {len(Store(built / 'store', read_only=True))} triples into ")
