@@ -35,7 +35,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("paths", nargs="+", help="files, or folders of *.txt files")
     store_option(b)
     b.add_argument("-o", "--outdir", default="output", help="where graph.trig, .nq, .ttl, .jsonld and .html go")
-    b.add_argument("--workers", type=int, default=None, help="parallel extraction processes (default: cores)")
+    b.add_argument("--workers", type=positive_int, default=None, help="parallel extraction processes (default: cores)")
     b.add_argument("--force", action="store_true", help="extract again even if a file has not changed")
 
     a = sub.add_parser("add", help="add or replace documents in the store (no output files)")
@@ -46,7 +46,7 @@ def main(argv: list[str] | None = None) -> int:
                                      "on every core")
     ld.add_argument("files", nargs="+", help=".nq or .trig files, as 'kg export' writes them")
     store_option(ld)
-    ld.add_argument("--threads", type=int, default=None, help="pieces loaded at once (default: cores)")
+    ld.add_argument("--threads", type=positive_int, default=None, help="pieces loaded at once (default: cores)")
 
     q = sub.add_parser("query", help="run SPARQL: a saved query's name, a .rq file, or the query text")
     q.add_argument("query", nargs="?", help="e.g. 06, 06-revenue, my.rq, 'SELECT ...'")
@@ -116,6 +116,17 @@ def main(argv: list[str] | None = None) -> int:
             raise
         say(f"internal error: {type(e).__name__}: {e} (a bug in kg: KG_DEBUG=1 shows the traceback)")
         return 2
+
+
+def positive_int(text: str) -> int:
+    """An argparse type: a count of workers or threads, 1 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = 0
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 1 or more, not {text!r}")
+    return value
 
 
 def say(message: str) -> None:

@@ -34,8 +34,7 @@ from .store import Store
 FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
 CHUNK_BYTES = 16_000_000  # a piece of the file one thread loads; a few per thread are in memory at once
 TRIG_BATCH_QUADS = 50_000
-_PARSER_PREFIX = re.compile(r"^Parser error (at line \d+ between columns \d+ and \d+"
-                            r"|between line \d+ column \d+ and line \d+ column \d+): ")
+_PARSER_PREFIX = re.compile(r"^Parser error (?:at|between) line [\w ]*?: ")  # its place in the piece
 
 
 @dataclass(frozen=True)
@@ -62,14 +61,14 @@ def load_export(paths: list[str | Path], store_path: str | Path, threads: int | 
 
     Every quad must be in a named graph: a document's graph, the entities graph or the ontology's.
     The entities graph is computed again from the documents, as `kg add` does."""
-    target = Path(store_path)
+    target = Path(store_path).resolve()  # a link to a store elsewhere: load beside the store itself
     sources = [Path(p) for p in paths]
     for source in sources:
         _check_source(source)
     with _Target(target) as place:
         staging = _staging_folder(target)
         try:
-            loaded = _build(staging, sources, threads or os.cpu_count() or 1, iris)
+            loaded = _build(staging, sources, threads or len(os.sched_getaffinity(0)), iris)
             place.replace_with(staging)
         except BaseException:
             shutil.rmtree(staging, ignore_errors=True)
@@ -104,12 +103,14 @@ def _check_source(path: Path) -> None:
 
 # -- the target store ---------------------------------------------------------------------------
 class _Target:
-    """The store to fill. Its lock is held while the new store is built, so that no `kg add` writes
-    into a store about to be replaced; a store that holds documents is refused.
+    """The store to fill, locked from the start of the load to the end, so that no other kg process
+    (a `kg add`, another `kg load`) creates or writes it meanwhile; a store that holds documents is
+    refused.
 
-    kg takes RocksDB's own lock (a POSIX lock on the store's LOCK file) rather than opening the old
-    store for writing: RocksDB writes to its folder by name when it closes, which after the rename
-    would be the new store's folder."""
+    The lock is RocksDB's own: a POSIX lock on the folder's LOCK file, made (with the folder) if the
+    store does not exist yet. kg takes it rather than opening the old store for writing, since
+    RocksDB writes into its folder by name as it closes, which after the rename is the new store's.
+    A POSIX lock keeps out other processes only: a writer in this process must be closed first."""
 
     def __init__(self, path: Path):
         self.path = path
@@ -118,40 +119,50 @@ class _Target:
     def __enter__(self) -> "_Target":
         if self.path.exists() and not self.path.is_dir():
             raise LoadError("not a store folder", str(self.path))
-        if self.path.is_dir() and any(self.path.iterdir()):
-            if not (self.path / "CURRENT").exists():
-                raise LoadError("the folder holds files but no store; give an empty or new folder", str(self.path))
+        if self.path.is_dir() and any(p.name != "LOCK" for p in self.path.iterdir()) \
+                and not (self.path / "CURRENT").exists():
+            raise LoadError("the folder holds files but no store; give an empty or new folder", str(self.path))
+        try:
+            self.path.mkdir(parents=True, exist_ok=True)
             self.lock = os.open(self.path / "LOCK", os.O_RDWR | os.O_CREAT, 0o644)
-            try:
-                fcntl.lockf(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
-            except OSError:
-                self._unlock()
-                raise StoreLocked("the store is in use by another kg process; wait for it to finish",
-                                  str(self.path)) from None
-            held = len(Store(self.path, read_only=True).documents())
-            if held:
-                self._unlock()
-                raise LoadError(f"the store already holds {held} documents; 'kg load' fills an empty store "
-                                "(give a new --store, or 'kg add' the transcripts)", str(self.path))
+        except OSError as e:
+            raise StoreError(f"cannot create the store folder: {e.strerror}", str(self.path)) from None
+        try:
+            fcntl.lockf(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except OSError:
+            self._unlock()
+            raise StoreLocked("the store is in use by another kg process; wait for it to finish",
+                              str(self.path)) from None
+        try:
+            held = len(Store(self.path, read_only=True).documents()) if (self.path / "CURRENT").exists() else 0
+        except BaseException:
+            self._unlock()
+            raise
+        if held:
+            self._unlock()
+            raise LoadError(f"the store already holds {held} documents; 'kg load' fills an empty store "
+                            "(give a new --store, or 'kg add' the transcripts)", str(self.path))
         return self
 
     def replace_with(self, staging: Path) -> None:
-        """Rename the new store to the target's name. An existing (empty) target is moved aside
-        first, still locked, and removed once the new store is in place."""
-        aside = None
-        if self.path.exists():
-            aside = self.path.parent / f".{self.path.name}.replaced-{os.getpid()}"
-            shutil.rmtree(aside, ignore_errors=True)
+        """Rename the new store to the target's name. The old (empty) target is moved aside first,
+        still locked, and removed once the new store is in place."""
+        aside = self.path.parent / f".{self.path.name}.replaced-{os.getpid()}"
+        shutil.rmtree(aside, ignore_errors=True)
+        try:
             os.rename(self.path, aside)
+        except OSError as e:
+            raise StoreError(f"cannot move the empty store aside: {e.strerror}", str(self.path)) from None
         try:
             os.rename(staging, self.path)
         except OSError as e:
-            if aside is not None:
+            try:
                 os.rename(aside, self.path)
+            except OSError:
+                pass  # something else took the name meanwhile; the old store was empty
             raise StoreError(f"cannot move the loaded store into place: {e.strerror}", str(self.path)) from None
         self._unlock()
-        if aside is not None:
-            shutil.rmtree(aside, ignore_errors=True)
+        shutil.rmtree(aside, ignore_errors=True)
 
     def _unlock(self) -> None:
         if self.lock is not None:
