@@ -115,6 +115,7 @@ class _Target:
     def __init__(self, path: Path):
         self.path = path
         self.lock: int | None = None
+        self.made = False  # the folder did not exist: a failed load removes it again
 
     def __enter__(self) -> "_Target":
         if self.path.exists() and not self.path.is_dir():
@@ -123,6 +124,7 @@ class _Target:
                 and not (self.path / "CURRENT").exists():
             raise LoadError("the folder holds files but no store; give an empty or new folder", str(self.path))
         try:
+            self.made = not self.path.exists()
             self.path.mkdir(parents=True, exist_ok=True)
             self.lock = os.open(self.path / "LOCK", os.O_RDWR | os.O_CREAT, 0o644)
         except OSError as e:
@@ -169,7 +171,10 @@ class _Target:
             os.close(self.lock)  # closing the file releases its POSIX lock
             self.lock = None
 
-    def __exit__(self, *exc) -> None:
+    def __exit__(self, error_type, *exc) -> None:
+        if error_type is not None and self.made and self.lock is not None \
+                and [p.name for p in self.path.iterdir()] == ["LOCK"]:
+            shutil.rmtree(self.path, ignore_errors=True)
         self._unlock()
 
 
