@@ -167,25 +167,44 @@ def work(conn: Connection, path: str, prefixes: dict[str, str], union_in_memory:
         return
     conn.send(READY)
     limit = None
+
+    def follow() -> bool:
+        """Reopen the store if a build changed it since the last look; whether it did. Reopening
+        (and copying the union again) is the worker's own memory, not a query's: the memory limit
+        is lifted meanwhile, and measured again from what the worker then holds."""
+        nonlocal limit
+        if memory_mb is None:
+            return store.refresh()
+        set_memory_limit(None)
+        reopened = False
+        try:
+            reopened = store.refresh()
+        finally:
+            if limit is None or reopened:
+                limit = address_space() + memory_mb * 2**20
+            set_memory_limit(limit)
+        return reopened
+
     while True:
         try:
             job = conn.recv()
         except (EOFError, OSError):
             return
-        if memory_mb is not None:
-            # A build may have changed the store since the last query: reopening it (and copying
-            # the union again) is the worker's own memory, not the query's; the limit is measured
-            # again from what the worker then holds, and otherwise stays where it was.
-            set_memory_limit(None)
+        try:
+            follow()
+        except StoreError as e:
+            conn.send(Refused(500, str(e)))
+            continue
+        answer = outcome(store, job, prefixes)
+        if isinstance(answer, Refused) and answer.status == 500:
+            # A build's flush or compaction can delete a file the query was reading: once the store
+            # has moved on, the query runs again, once, on the files that are there now.
             try:
-                reopened = store.refresh()
-            except StoreError as e:
-                conn.send(Refused(500, str(e)))
-                continue
-            if limit is None or reopened:
-                limit = address_space() + memory_mb * 2**20
-            set_memory_limit(limit)
-        conn.send(outcome(store, job, prefixes))
+                if follow():
+                    answer = outcome(store, job, prefixes)
+            except StoreError:
+                pass  # the first refusal says enough
+        conn.send(answer)
 
 
 def address_space() -> int:

@@ -146,3 +146,74 @@ def test_an_open_that_meets_a_compaction_is_tried_again_and_a_damaged_store_is_n
     with pytest.raises(RuntimeError, match="Corruption"):
         store_module._open_read_only(tmp_path)
     assert len(opened) == 1
+
+
+COUNT_DOCUMENTS = ("SELECT (COUNT(DISTINCT ?g) AS ?n) WHERE { GRAPH ?g { ?g "
+                   "<https://w3id.org/earnings-kg/ontology#sha256> ?sha } }")
+
+
+def run_in_worker(store_path, job, evaluate, memory_mb):
+    """One job through a real query worker (a forked process running `querypool.work`) whose
+    `evaluate` is replaced, as a build's flush would interrupt it."""
+    import multiprocessing
+
+    from kg import querypool
+
+    def worker(conn, ours):
+        ours.close()  # forked with both ends: the worker sees the pipe close only once ours is closed here
+        querypool.evaluate = evaluate
+        querypool.work(conn, str(store_path), {}, memory_mb=memory_mb)
+
+    here, there = multiprocessing.get_context("fork").Pipe()
+    process = multiprocessing.get_context("fork").Process(target=worker, args=(there, here))
+    process.start()
+    there.close()
+    try:
+        assert here.recv() == "ready"
+        here.send(job)
+        return here.recv()
+    finally:
+        here.close()
+        process.join(10)
+        process.kill()
+
+
+@pytest.mark.parametrize("memory_mb", [None, 2048])
+def test_a_query_that_fails_as_a_build_moves_the_store_runs_again_on_the_new_files(tmp_path, built, memory_mb):
+    """A build's flush or compaction can delete a file a query is reading (RocksDB: "No such file");
+    the worker then follows the store and runs the query once more, instead of answering 500."""
+    from kg import querypool
+
+    shutil.copytree(built / "store", tmp_path / "store")
+    source = Store(tmp_path / "store", read_only=True).documents()[0].source
+    log = tmp_path / "calls"
+    real = querypool.evaluate
+
+    def evaluate(store, job, prefixes):
+        with log.open("a") as f:
+            f.write("call\n")
+        if log.read_text().count("call") == 1:  # meanwhile a build removes a document
+            subprocess.run([sys.executable, "-m", "kg.cli", "remove", source, "--store", str(tmp_path / "store")],
+                           check=True, capture_output=True)
+            raise OSError("IO error: No such file or directory: While open a file for random read: 000042.sst")
+        return real(store, job, prefixes)
+
+    answer = run_in_worker(tmp_path / "store", Job(COUNT_DOCUMENTS, None, None, "application/sparql-results+json",
+                                                   None, 10), evaluate, memory_mb)
+    assert not isinstance(answer, Refused), answer
+    assert json.loads(answer.body)["results"]["bindings"][0]["n"]["value"] == "4"  # the store as it is now
+    assert log.read_text().count("call") == 2
+
+
+def test_a_query_that_fails_on_a_store_that_did_not_move_is_refused_once(tmp_path, built):
+    log = tmp_path / "calls"
+
+    def evaluate(store, job, prefixes):
+        with log.open("a") as f:
+            f.write("call\n")
+        raise OSError("IO error: something else")
+
+    answer = run_in_worker(built / "store", Job(COUNT_DOCUMENTS, None, None, "application/sparql-results+json",
+                                                None, 10), evaluate, None)
+    assert isinstance(answer, Refused) and answer.status == 500 and "something else" in answer.message
+    assert log.read_text().count("call") == 1
