@@ -120,8 +120,7 @@ class _Target:
     def __enter__(self) -> "_Target":
         if self.path.exists() and not self.path.is_dir():
             raise LoadError("not a store folder", str(self.path))
-        if self.path.is_dir() and any(p.name != "LOCK" for p in self.path.iterdir()) \
-                and not (self.path / "CURRENT").exists():
+        if self.path.is_dir() and not _no_store_yet(self.path) and not (self.path / "CURRENT").exists():
             raise LoadError("the folder holds files but no store; give an empty or new folder", str(self.path))
         try:
             self.made = not self.path.exists()
@@ -131,6 +130,8 @@ class _Target:
             raise StoreError(f"cannot create the store folder: {e.strerror}", str(self.path)) from None
         try:
             fcntl.lockf(self.lock, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            if not self._holds_the_lock_file():  # removed by a failing load meanwhile: not a lock
+                raise OSError("the LOCK file changed")
         except OSError:
             self._unlock()
             raise StoreLocked("the store is in use by another kg process; wait for it to finish",
@@ -166,16 +167,33 @@ class _Target:
         self._unlock()
         shutil.rmtree(aside, ignore_errors=True)
 
+    def _holds_the_lock_file(self) -> bool:
+        """Whether the file this load locked is still the store's LOCK file."""
+        try:
+            mine, there = os.fstat(self.lock), os.stat(self.path / "LOCK")
+        except (OSError, TypeError):
+            return False
+        return (mine.st_dev, mine.st_ino) == (there.st_dev, there.st_ino)
+
     def _unlock(self) -> None:
         if self.lock is not None:
             os.close(self.lock)  # closing the file releases its POSIX lock
             self.lock = None
 
     def __exit__(self, error_type, *exc) -> None:
-        if error_type is not None and self.made and self.lock is not None \
-                and [p.name for p in self.path.iterdir()] == ["LOCK"]:
-            shutil.rmtree(self.path, ignore_errors=True)
-        self._unlock()
+        try:
+            if error_type is not None and self.made and self._holds_the_lock_file() and _no_store_yet(self.path):
+                shutil.rmtree(self.path, ignore_errors=True)
+        except OSError:
+            pass  # the folder is gone already
+        finally:
+            self._unlock()
+
+
+def _no_store_yet(folder: Path) -> bool:
+    """Whether the folder holds nothing but what a refused RocksDB open leaves: its LOCK file and
+    its LOG (written before it tries the lock)."""
+    return all(p.name == "LOCK" or p.name.startswith("LOG") for p in folder.iterdir())
 
 
 def _staging_folder(target: Path) -> Path:

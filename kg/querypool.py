@@ -32,6 +32,7 @@ from .store import Store
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
 READY = "ready"
+FILE_GONE = ("No such file", "Corruption")  # how RocksDB reports a file a writer deleted under a reader
 START_TIMEOUT = 60.0  # seconds a new worker may take to open the store
 COPY_TIMEOUT = 1800.0  # and to copy the union into memory as well (about 7 CPU-s per 1,000 documents)
 
@@ -185,26 +186,30 @@ def work(conn: Connection, path: str, prefixes: dict[str, str], union_in_memory:
             set_memory_limit(limit)
         return reopened
 
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
+    def answer_for(job: Job) -> Answer | Refused:
+        # Its own function, so that nothing of one query (a refusal's traceback holds the result and
+        # with it the old store) outlives it into the next query's reopening.
         try:
             follow()
         except StoreError as e:
-            conn.send(Refused(500, str(e)))
-            continue
+            return Refused(500, str(e))
         answer = outcome(store, job, prefixes)
-        if isinstance(answer, Refused) and answer.status == 500:
-            # A build's flush or compaction can delete a file the query was reading: once the store
-            # has moved on, the query runs again, once, on the files that are there now.
+        if isinstance(answer, Refused) and answer.status == 500 and any(m in answer.message for m in FILE_GONE):
+            # A build's flush or compaction deleted a file the query was reading: once the store has
+            # moved on, the query runs again, once, on the files that are there now.
             try:
                 if follow():
                     answer = outcome(store, job, prefixes)
             except StoreError:
                 pass  # the first refusal says enough
-        conn.send(answer)
+        return answer.with_traceback(None) if isinstance(answer, Refused) else answer
+
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        conn.send(answer_for(job))
 
 
 def address_space() -> int:

@@ -115,6 +115,15 @@ def test_an_empty_store_is_filled(tmp_path, built):
     assert len(Store(tmp_path / "store", read_only=True).documents()) == 5
 
 
+def test_a_folder_left_by_a_refused_open_is_filled(tmp_path, built):
+    """A `kg add` refused by a load's lock leaves RocksDB's LOG beside the LOCK file: still no store."""
+    (tmp_path / "store").mkdir()
+    (tmp_path / "store" / "LOCK").write_bytes(b"")
+    (tmp_path / "store" / "LOG").write_text("RocksDB log\n")
+    load_export([built / "graph.nq"], tmp_path / "store")
+    assert len(Store(tmp_path / "store", read_only=True).documents()) == 5
+
+
 def test_a_store_with_documents_is_refused_and_kept(tmp_path, built):
     target = tmp_path / "store"
     load_export([built / "graph.nq"], target)

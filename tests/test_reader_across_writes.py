@@ -205,15 +205,24 @@ def test_a_query_that_fails_as_a_build_moves_the_store_runs_again_on_the_new_fil
     assert log.read_text().count("call") == 2
 
 
-def test_a_query_that_fails_on_a_store_that_did_not_move_is_refused_once(tmp_path, built):
+@pytest.mark.parametrize("error, store_moves", [
+    ("IO error: No such file or directory: 000042.sst", False),  # the store did not move: the file is not coming back
+    ("Service failed: 502", True),  # not a file gone: the same query would fail again, or fetch twice
+])
+def test_other_failures_are_refused_without_running_the_query_again(tmp_path, built, error, store_moves):
+    shutil.copytree(built / "store", tmp_path / "store")
+    source = Store(tmp_path / "store", read_only=True).documents()[0].source
     log = tmp_path / "calls"
 
     def evaluate(store, job, prefixes):
         with log.open("a") as f:
             f.write("call\n")
-        raise OSError("IO error: something else")
+        if store_moves:
+            subprocess.run([sys.executable, "-m", "kg.cli", "remove", source, "--store", str(tmp_path / "store")],
+                           check=True, capture_output=True)
+        raise OSError(error)
 
-    answer = run_in_worker(built / "store", Job(COUNT_DOCUMENTS, None, None, "application/sparql-results+json",
-                                                None, 10), evaluate, None)
-    assert isinstance(answer, Refused) and answer.status == 500 and "something else" in answer.message
+    answer = run_in_worker(tmp_path / "store", Job(COUNT_DOCUMENTS, None, None, "application/sparql-results+json",
+                                                   None, 10), evaluate, None)
+    assert isinstance(answer, Refused) and answer.status == 500 and error in answer.message
     assert log.read_text().count("call") == 1
