@@ -246,20 +246,16 @@ def _bulk_load(store: Store, sources: list[Path], threads: int) -> None:
         try:
             for number, source in enumerate(sources):
                 for piece in _pieces(source, number):
-                    while len(window) >= 2 * threads:
-                        _result(window.popleft())
+                    while len(window) >= 2 * threads:  # a few pieces per thread in memory, not the file
+                        window.popleft().result()
                     window.append(pool.submit(load, piece))
             while window:
-                _result(window.popleft())
+                window.popleft().result()
         except BaseException:
             failed.set()
             for future in window:
                 future.cancel()
             raise
-
-
-def _result(future: Future) -> None:
-    future.result()
 
 
 @dataclass(frozen=True)
