@@ -38,12 +38,17 @@ class Source:
 def read_source(path: str | Path) -> Source:
     """Read a file as text, or raise `UnreadableInput` saying why it cannot be read."""
     p = Path(path)
+    return decode(read_bytes(p), p.name, str(p))
+
+
+def read_bytes(p: Path) -> bytes:
+    """A file's bytes, or `UnreadableInput` saying why they cannot be read; for `read_source`, and
+    for sending a file to a worker on another machine, which decodes it with `decode`."""
     check_readable(p)
     try:
-        data = p.read_bytes()
+        return p.read_bytes()
     except OSError as e:
         raise UnreadableInput(f"cannot read: {e.strerror or e}", str(p)) from None
-    return decode(data, p.name, str(p))
 
 
 def check_readable(p: Path) -> None:

@@ -36,6 +36,8 @@ def main(argv: list[str] | None = None) -> int:
     store_option(b)
     b.add_argument("-o", "--outdir", default="output", help="where graph.trig, .nq, .ttl, .jsonld and .html go")
     b.add_argument("--workers", type=positive_int, default=None, help="parallel extraction processes (default: cores)")
+    b.add_argument("--scheduler", metavar="ADDRESS", help="extract on a Dask cluster instead: its scheduler's "
+                   "address (tcp://host:8786) or scheduler file; its workers need this kg installed")
     b.add_argument("--force", action="store_true", help="extract again even if a file has not changed")
 
     a = sub.add_parser("add", help="add or replace documents in the store (no output files)")
@@ -101,6 +103,9 @@ def main(argv: list[str] | None = None) -> int:
                           "about 300 MB per 1,000 documents for each of the 4 query workers")
 
     args = parser.parse_args(argv)
+    if args.command == "build" and args.scheduler and args.workers:
+        b.error("--workers counts local processes, and with --scheduler the cluster's workers extract: "
+                "give one or the other")
     try:
         return COMMANDS[args.command](args)
     except KgError as e:
@@ -149,9 +154,13 @@ def cmd_build(args) -> int:
     from .ingest import ingest, progress_printer
 
     started = time.perf_counter()
-    store = _open(args)
-    store.ensure_ontology()
-    report = ingest(args.paths, store, workers=args.workers, progress=progress_printer(), force=args.force)
+    with _extraction_jobs(args) as jobs:  # a cluster that cannot do the work is refused before the store opens
+        store = _open(args)
+        store.ensure_ontology()
+        if jobs:
+            print(f"extracting on {jobs.where}")
+        report = ingest(args.paths, store, workers=args.workers, progress=progress_printer(), force=args.force,
+                        jobs=jobs)
     outdir = Path(args.outdir)
     written = write_build_outputs(store, outdir)
     seconds = time.perf_counter() - started
@@ -160,6 +169,17 @@ def cmd_build(args) -> int:
     print(f"query it:  kg query 06 --store {args.store}      (kg query --list for the saved queries)")
     print(f"view it:   open {outdir / 'graph.html'}")
     return _failures(report)
+
+
+def _extraction_jobs(args):
+    """The Dask cluster `--scheduler` names, or nothing (local processes)."""
+    from contextlib import nullcontext
+
+    if not args.scheduler:
+        return nullcontext()
+    from .cluster import dask_jobs
+
+    return dask_jobs(args.scheduler)
 
 
 def cmd_add(args) -> int:

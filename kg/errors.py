@@ -29,3 +29,7 @@ class InvalidIRI(KgError):
 
 class PushError(KgError):
     """Copying the store to another SPARQL server failed: names the graph and the HTTP status."""
+
+
+class ClusterError(KgError):
+    """A Dask cluster given to `kg build --scheduler` cannot be reached or cannot run kg."""

@@ -13,14 +13,15 @@ import itertools
 import os
 import sys
 from collections import deque
-from concurrent.futures import Executor, ProcessPoolExecutor
+from concurrent.futures import Executor, Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator
+from typing import Callable, Iterable, Iterator, TypeVar
 
+from extract.decode import Source, decode, read_bytes, read_source
 from extract.errors import KgError
 from extract.model import Document
-from extract.pipeline import extract
+from extract.pipeline import extract_source
 
 from .build import document_graph
 from .errors import StoreError
@@ -89,8 +90,18 @@ class Extracted:
 
 def extract_one(path: str) -> Extracted:
     """Run in a worker: the document's graph as N-Triples, or the one-line reason it failed."""
+    return _extracted(path, lambda: read_source(path))
+
+
+def extract_data(path: str, data: bytes) -> Extracted:
+    """`extract_one` for a worker on another machine, which may not see this machine's files: the
+    file's bytes come with the task, and messages still name the file by its path here."""
+    return _extracted(path, lambda: decode(data, Path(path).name, path))
+
+
+def _extracted(path: str, source: Callable[[], Source]) -> Extracted:
     try:
-        doc: Document = extract(path)
+        doc: Document = extract_source(source())
         iri, graph = document_graph(doc)
         return Extracted(path, doc.source, str(iri), nt(graph), warnings=doc.warnings)
     except KgError as e:
@@ -99,8 +110,21 @@ def extract_one(path: str) -> Extracted:
         return Extracted(path, error=f"{path}: internal error while extracting ({type(e).__name__}: {e})")
 
 
+@dataclass(frozen=True)
+class Jobs:
+    """Extraction on other machines (see `kg/cluster.py`): an `Executor` whose workers may not see
+    this machine's files, so each task carries its file's bytes; and how many documents its
+    workers extract at once, to keep that many (times four) in flight and no more."""
+
+    executor: Executor
+    slots: int
+    where: str = ""  # for the build's summary, e.g. "the Dask cluster at tcp://10.0.0.5:8786 (8 workers)"
+
+
 def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None,
-           progress: Callable[[str], None] | None = None, force: bool = False) -> Report:
+           progress: Callable[[str], None] | None = None, force: bool = False, jobs: Jobs | None = None) -> Report:
+    """Extract the files (in `workers` local processes, or as `jobs` elsewhere) and store each
+    document as its results come back, in the order of the files."""
     report = Report()
     files, report.failed = find_inputs(paths)
     todo: list[str] = []
@@ -118,8 +142,14 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
             todo.append(str(f))
 
     workers = max(1, min(workers or os.cpu_count() or 1, len(todo) or 1))
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and len(todo) > 1 else None
-    results: Iterable[Extracted] = in_order(pool, extract_one, todo, 4 * workers) if pool else map(extract_one, todo)
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and len(todo) > 1 and not jobs else None
+    results: Iterable[Extracted]
+    if jobs:
+        results = in_order(lambda path: _send(jobs.executor, path), todo, 4 * jobs.slots, _lost)
+    elif pool:
+        results = in_order(lambda path: pool.submit(extract_one, path), todo, 4 * workers, _lost)
+    else:
+        results = map(extract_one, todo)
     try:
         for n, got in enumerate(results, start=1):
             if progress:
@@ -159,18 +189,63 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
     return report
 
 
-def in_order(pool: Executor, fn: Callable[[str], Extracted], items: list[str], window: int) -> Iterator[Extracted]:
-    """`pool.map`, with at most `window` documents in flight.
+def _send(executor: Executor, path: str) -> Future:
+    """`extract_data` of the file on `executor`; a file that cannot be read here is reported
+    without a round trip."""
+    try:
+        data = read_bytes(Path(path))
+    except KgError as e:
+        return _done(Extracted(path, error=str(e)))
+    return executor.submit(extract_data, path, data)
+
+
+def _lost(path: str, error: BaseException) -> Extracted:
+    """A document whose worker failed, not its extraction: a process killed (out of memory, say), a
+    cluster's worker or scheduler gone. The document is reported; the others still go in."""
+    return Extracted(path, error=f"{path}: its extraction was lost ({type(error).__name__}: {error}); "
+                                 "run the build again to retry it")
+
+
+T = TypeVar("T")
+
+
+def in_order(submit: Callable[[str], Future], items: list[str], window: int,
+             lost: Callable[[str, BaseException], T]) -> Iterator[T]:
+    """The results of `submit(item)` for each item, in order, with at most `window` in flight; an
+    item whose job failed (an exception from `submit` or from its future) gives `lost(item, error)`.
 
     `Executor.map` submits every document at once and keeps each result until it is read, so a
     store slower than the workers would hold the whole corpus's graphs in memory; this keeps
     memory bounded by the largest documents, not by the corpus."""
+
+    def start(item: str) -> tuple[str, Future]:
+        try:
+            return item, submit(item)
+        except Exception as e:  # noqa: BLE001 - e.g. a process pool broken by a killed worker
+            return item, _failed(e)
+
     todo = iter(items)
-    pending = deque(pool.submit(fn, item) for item in itertools.islice(todo, window))
+    pending = deque(start(item) for item in itertools.islice(todo, window))
     while pending:
-        result = pending.popleft().result()
-        pending.extend(pool.submit(fn, item) for item in itertools.islice(todo, 1))
+        item, future = pending.popleft()
+        try:
+            result = future.result()
+        except Exception as e:  # noqa: BLE001 - one lost job must not stop the others
+            result = lost(item, e)
+        pending.extend(start(item) for item in itertools.islice(todo, 1))
         yield result
+
+
+def _done(result) -> Future:
+    future: Future = Future()
+    future.set_result(result)
+    return future
+
+
+def _failed(error: BaseException) -> Future:
+    future: Future = Future()
+    future.set_exception(error)
+    return future
 
 
 def progress_printer(stream=None) -> Callable[[str], None] | None:

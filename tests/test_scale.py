@@ -20,11 +20,30 @@ def test_documents_come_back_in_order_with_a_bounded_number_in_flight():
 
     items = [str(n) for n in range(40)]
     with ThreadPoolExecutor(max_workers=4) as pool:
-        for got in in_order(pool, work, items, window=5):
+        for got in in_order(lambda item: pool.submit(work, item), items, window=5, lost=None):
             done.append(got)
             with lock:
                 assert len(started) - len(done) <= 5  # never more than the window ahead of the reader
     assert done == [i * 2 for i in items]
+
+
+def test_a_lost_job_is_reported_in_its_place_and_the_others_still_come():
+    """A worker that dies (a process killed, a cluster's worker gone) loses its document only."""
+
+    def work(item: str) -> str:
+        if item == "3":
+            raise RuntimeError("worker died")
+        return item
+
+    def submit(item: str):
+        if item == "5":
+            raise OSError("pool is broken")
+        return pool.submit(work, item)
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        got = list(in_order(submit, [str(n) for n in range(8)], window=3,
+                            lost=lambda item, e: f"lost {item}: {e}"))
+    assert got == ["0", "1", "2", "lost 3: worker died", "4", "lost 5: pool is broken", "6", "7"]
 
 
 class CountingStore(Store):
