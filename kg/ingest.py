@@ -130,7 +130,7 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
     todo: list[str] = []
     existing: dict[str, dict[str, str]] = {}  # source -> {document IRI: sha256}
     owners: dict[str, str] = {}  # document IRI -> source
-    for d in store.documents():
+    for d in store.documents(count_triples=False):
         existing.setdefault(d.source, {})[d.iri] = d.sha256
         owners[d.iri] = d.source
     for f in files:

@@ -137,7 +137,7 @@ class _Target:
             raise StoreLocked("the store is in use by another kg process; wait for it to finish",
                               str(self.path)) from None
         try:
-            held = len(Store(self.path, read_only=True).documents()) if (self.path / "CURRENT").exists() else 0
+            held = len(Store(self.path, read_only=True).documents(count_triples=False)) if (self.path / "CURRENT").exists() else 0
         except BaseException:
             self._unlock()
             raise
@@ -333,7 +333,7 @@ def _syntax_message(error: SyntaxError, first_line: int) -> str:
 def _check_graphs(store: Store, sources: list[Path], iris: Iris) -> list:
     """Every named graph must be a kg document, the entities graph or the ontology: a foreign graph
     would be queried with the documents but never listed, replaced or removed with them."""
-    documents = store.documents()
+    documents = store.documents(count_triples=False)
     known = {d.iri for d in documents} | {str(iris.entities_graph), ONTOLOGY_IRI}
     where = sources[0] if len(sources) == 1 else ", ".join(str(s) for s in sources)
     for graph in store.named_graph_names():

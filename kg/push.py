@@ -71,7 +71,7 @@ def local_graphs(store: Store) -> list[tuple[str, int]]:
     ontology, and any other graph."""
     counts = {r["g"]: int(r["n"]) for r in store.select(
         "SELECT ?g (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?s ?p ?o } } GROUP BY ?g", union=False)}
-    docs = {d.iri for d in store.documents()}
+    docs = {d.iri for d in store.documents(count_triples=False)}
     order = {str(store.iris.entities_graph): 1, str(ONTOLOGY_IRI): 2}
 
     def key(g: str) -> tuple[int, str]:

@@ -38,7 +38,7 @@ class StoredDocument:
     source: str
     sha256: str
     period: str
-    triples: int
+    triples: int | None  # None when `documents(count_triples=False)`
 
 
 def term_value(term) -> str | None:
@@ -172,24 +172,29 @@ class Store:
         for solution in result:
             yield {n: term_value(solution[n]) for n in names if solution[n] is not None}
 
-    def documents(self) -> list[StoredDocument]:
+    def documents(self, count_triples: bool = True) -> list[StoredDocument]:
+        """The stored documents, by IRI. Counting their triples reads every quad of the store (0.9 s
+        at 1,000 documents, against 0.06 s without), so a build or a removal, which only needs to
+        know what is there, does without."""
+        count, group = ("(COUNT(*) AS ?n)", ". ?s ?pp ?o") if count_triples else ("", "")
         rows = self.select(
             PREFIXES
-            + """SELECT ?g ?t ?source ?sha ?p (COUNT(*) AS ?n) WHERE {
-                 GRAPH ?g { ?g a ?t ; dcterms:source ?source ; ekg:sha256 ?sha ; ekg:period ?p . ?s ?pp ?o }
-                 VALUES ?t { ekg:EarningsCall ekg:ResearchNote } } GROUP BY ?g ?t ?source ?sha ?p ORDER BY ?g""",
+            + f"""SELECT ?g ?t ?source ?sha ?p {count} WHERE {{
+                 GRAPH ?g {{ ?g a ?t ; dcterms:source ?source ; ekg:sha256 ?sha ; ekg:period ?p {group} }}
+                 VALUES ?t {{ ekg:EarningsCall ekg:ResearchNote }} }}"""
+            + (" GROUP BY ?g ?t ?source ?sha ?p" if count_triples else "") + " ORDER BY ?g",
             union=False,
         )
         docs = []
         for r in rows:
             period = self.iris.parse_period(r["p"])
             docs.append(StoredDocument(r["g"], r["t"].rsplit("#", 1)[-1], r["source"], r["sha"],
-                                       period.label if period else "", int(r["n"])))
+                                       period.label if period else "", int(r["n"]) if count_triples else None))
         return docs
 
     def graphs_from(self, source: str) -> dict[str, str]:
         """Document graph -> sha256, for the graphs built from a file of this name."""
-        return {d.iri: d.sha256 for d in self.documents() if d.source == source}
+        return {d.iri: d.sha256 for d in self.documents(count_triples=False) if d.source == source}
 
     def __len__(self) -> int:
         """Quads in the named graphs (the default graph repeats them)."""

@@ -35,6 +35,15 @@ def test_one_named_graph_per_document_named_by_its_iri(store):
                                  "https://w3id.org/earnings-kg/ontology"} == graphs
 
 
+def test_documents_are_listed_alike_with_or_without_their_triple_counts(store):
+    counted, uncounted = store.documents(), store.documents(count_triples=False)
+    assert [(d.iri, d.kind, d.source, d.sha256, d.period) for d in counted] == \
+           [(d.iri, d.kind, d.source, d.sha256, d.period) for d in uncounted]
+    assert len(counted) == 5 and all(d.triples is None for d in uncounted)
+    for d in counted:  # each count is its graph's
+        assert d.triples == len(list(store.query(f"SELECT * WHERE {{ GRAPH <{d.iri}> {{ ?s ?p ?o }} }}", union=False)))
+
+
 def test_every_document_graph_conforms_to_the_shapes_on_its_own(store):
     assert validate_store(store) == {}
 
