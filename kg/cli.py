@@ -240,11 +240,12 @@ def cmd_export(args) -> int:
             raise KgError("--format csv writes nodes.csv and edges.csv: name their folder with -o DIR")
         print("wrote " + ", ".join(str(p) for p in write_csv(_open(args, read_only=True), Path(args.output))))
         return 0
-    data = export(_open(args, read_only=True), args.format)
+    store = _open(args, read_only=True)
     if args.output:
-        write_atomically(Path(args.output), data)
+        write_atomically(Path(args.output), lambda f: export(store, args.format, f))
     else:
-        sys.stdout.buffer.write(data)
+        export(store, args.format, sys.stdout.buffer)
+        sys.stdout.buffer.flush()
     return 0
 
 

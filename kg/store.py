@@ -12,7 +12,7 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator, NamedTuple
+from typing import BinaryIO, Iterator, NamedTuple
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
@@ -275,14 +275,15 @@ class Store:
         return sorted(g.value for g in self._reader().named_graphs())
 
     # -- serialising ---------------------------------------------------------------------------
-    def dump(self, fmt: ox.RdfFormat, union: bool = False) -> bytes:
-        """All quads (TriG, N-Quads) or the union of every graph as triples (Turtle, N-Triples)."""
+    def dump(self, fmt: ox.RdfFormat, union: bool = False, output: BinaryIO | None = None) -> bytes | None:
+        """All quads (TriG, N-Quads) or the union of every graph as triples (Turtle, N-Triples): as
+        bytes, or written to `output` as they are read (a dump of 5,000 documents is over 1 GB)."""
         prefixes = _prefixes() if fmt in (ox.RdfFormat.TRIG, ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD) else None
         store = self._reader()
         if fmt.supports_datasets and not union:
             named = (q for q in store if not isinstance(q.graph_name, ox.DefaultGraph))
-            return ox.serialize(named, format=fmt, prefixes=prefixes)
-        return store.dump(format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
+            return ox.serialize(named, output, format=fmt, prefixes=prefixes)
+        return store.dump(output, format=fmt, from_graph=ox.DefaultGraph(), prefixes=prefixes)
 
 
 class StoreVersion(NamedTuple):

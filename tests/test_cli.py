@@ -1,8 +1,11 @@
 """The command line as users meet it: outputs, saved queries, and one-line errors for bad input."""
 
 import json
+import os
 import re
 import shutil
+import subprocess
+import sys
 
 import pytest
 
@@ -118,11 +121,30 @@ def test_export_formats_parse_back(built, capsys, tmp_path, fmt):
                   "trig": ox.RdfFormat.TRIG, "jsonld": ox.RdfFormat.JSON_LD}[fmt]
     parsed = list(ox.parse(path=str(target), format=rdf_format))
     assert len(parsed) > 1000
+    # The file is written as the store is read; standard output gets the same bytes, as does a caller
+    # that asks for them whole.
+    code, out, _ = run(capsys, "export", "--format", fmt, "--store", str(built / "store"))
+    from kg.export import export
+    from kg.store import Store
+
+    whole = export(Store(built / "store", read_only=True), fmt)
+    assert code == 0 and target.read_bytes() == whole == out.encode("utf-8")
 
 
-def test_build_writes_every_output(built):
+def test_export_to_standard_output_is_the_file(built, tmp_path):
+    store = str(built / "store")
+    streamed = subprocess.run([sys.executable, "-m", "kg.cli", "export", "--format", "nq", "--store", store],
+                              capture_output=True, check=True).stdout
+    assert streamed == (built / "graph.nq").read_bytes() and streamed.count(b"\n") > 5000
+
+
+def test_build_writes_every_output_readable_like_any_file(built):
+    umask = os.umask(0o022)
+    os.umask(umask)
     for name in ("graph.trig", "graph.nq", "graph.ttl", "graph.jsonld", "graph.html"):
-        assert (built / name).stat().st_size > 1000, name
+        info = (built / name).stat()
+        assert info.st_size > 1000, name
+        assert info.st_mode & 0o777 == 0o666 & ~umask, name  # not a temporary file's 0600
 
 
 @pytest.mark.skipif(not shutil.which(CHROMIUM) and not __import__("os").path.exists(CHROMIUM),
