@@ -380,9 +380,28 @@ def test_graph_store_returns_exactly_one_graph(base, served):
         status, headers, body = http(url)
         assert status == 200 and headers["Content-Type"].startswith("text/turtle")
         assert len(Graph().parse(data=body, format="turtle")) == doc.triples
-    status, _, body = http(base + "/store?default", headers={"Accept": "application/n-triples"})
+    status, headers, body = http(base + "/store?default", headers={"Accept": "application/n-triples"})
     union = {(t.subject, t.predicate, t.object) for t in served.query("CONSTRUCT WHERE { ?s ?p ?o }")}
     assert status == 200 and len(Graph().parse(data=body, format="nt")) == len(union)
+    assert headers["Transfer-Encoding"] == "chunked"  # the union is sent as it is read, not held whole
+    assert body == served.dump(ox.RdfFormat.N_TRIPLES, union=True)
+
+
+def test_the_union_streams_in_chunks_on_a_kept_alive_connection(base, served):
+    """The chunks are framed right: the same connection then carries the next request."""
+    host, port = urlsplit(base).hostname, urlsplit(base).port
+    connection = HTTPConnection(host, port, timeout=30)
+    try:
+        for accept, fmt in (("text/turtle", ox.RdfFormat.TURTLE), ("application/n-triples", ox.RdfFormat.N_TRIPLES)):
+            connection.request("GET", "/store?default", headers={"Accept": accept})
+            response = connection.getresponse()
+            assert response.status == 200 and response.getheader("Transfer-Encoding") == "chunked"
+            assert response.read() == served.dump(fmt, union=True)
+        connection.request("GET", "/sparql?query=" + quote("ASK { ?s ?p ?o }"),
+                           headers={"Accept": "application/sparql-results+json"})
+        assert json.loads(connection.getresponse().read())["boolean"] is True
+    finally:
+        connection.close()
     assert http(f"{base}/store?graph={quote(ID + 'call/nothing-here', safe='')}")[0] == 404
     assert http(f"{base}/store")[0] == 400
 
