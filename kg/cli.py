@@ -154,13 +154,13 @@ def cmd_build(args) -> int:
     from .ingest import ingest, progress_printer
 
     started = time.perf_counter()
-    with _extraction_jobs(args) as jobs:  # a cluster that cannot do the work is refused before the store opens
+    with _extraction_jobs(args) as jobs:
         store = _open(args)
         store.ensure_ontology()
-        if jobs:
-            print(f"extracting on {jobs.where}")
         report = ingest(args.paths, store, workers=args.workers, progress=progress_printer(), force=args.force,
                         jobs=jobs)
+    if jobs and jobs.where:
+        print(f"extracted on {jobs.where}")
     outdir = Path(args.outdir)
     written = write_build_outputs(store, outdir)
     seconds = time.perf_counter() - started
@@ -175,7 +175,7 @@ def _extraction_jobs(args):
     """The Dask cluster `--scheduler` names, or nothing (local processes)."""
     from contextlib import nullcontext
 
-    if not args.scheduler:
+    if args.scheduler is None:
         return nullcontext()
     from .cluster import dask_jobs
 

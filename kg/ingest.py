@@ -13,12 +13,12 @@ import itertools
 import os
 import sys
 from collections import deque
-from concurrent.futures import Executor, Future, ProcessPoolExecutor
+from concurrent.futures import Future, ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Callable, Iterable, Iterator, TypeVar
+from typing import Callable, Iterable, Iterator, Protocol, TypeVar
 
-from extract.decode import Source, decode, read_bytes, read_source
+from extract.decode import Source, decode, read_source
 from extract.errors import KgError
 from extract.model import Document
 from extract.pipeline import extract_source
@@ -110,15 +110,13 @@ def _extracted(path: str, source: Callable[[], Source]) -> Extracted:
         return Extracted(path, error=f"{path}: internal error while extracting ({type(e).__name__}: {e})")
 
 
-@dataclass(frozen=True)
-class Jobs:
-    """Extraction on other machines (see `kg/cluster.py`): an `Executor` whose workers may not see
-    this machine's files, so each task carries its file's bytes; and how many documents its
-    workers extract at once, to keep that many (times four) in flight and no more."""
+class Jobs(Protocol):
+    """Extraction elsewhere (`kg/cluster.py`): each file's `Extracted`, in the order of the files,
+    with a bounded number in flight. It may raise a `KgError` that stops the build (a cluster lost)."""
 
-    executor: Executor
-    slots: int
-    where: str = ""  # for the build's summary, e.g. "the Dask cluster at tcp://10.0.0.5:8786 (8 workers)"
+    where: str  # for the build's summary, e.g. "the Dask cluster at tcp://10.0.0.5:8786 (8 workers, 8 threads)"
+
+    def results(self, paths: list[str]) -> Iterator[Extracted]: ...
 
 
 def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None,
@@ -145,7 +143,7 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
     pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 and len(todo) > 1 and not jobs else None
     results: Iterable[Extracted]
     if jobs:
-        results = in_order(lambda path: _send(jobs.executor, path), todo, 4 * jobs.slots, _lost)
+        results = jobs.results(todo) if todo else iter(())
     elif pool:
         results = in_order(lambda path: pool.submit(extract_one, path), todo, 4 * workers, _lost)
     else:
@@ -174,11 +172,21 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
                                        f"and replaced it")
             (report.replaced if previous or other else report.added).append(got.path)
             report.triples[got.source] = got.ntriples.count("\n")
+    except (KgError, KeyboardInterrupt):
+        # Extraction stopped (a cluster lost, Ctrl-C): what was stored stays, with the entities graph
+        # (labels, periods) recomputed for it. A second Ctrl-C here leaves the graph as it was; a
+        # later build that changes a document recomputes it.
+        if report.added or report.replaced:
+            if pool is not None:
+                pool.shutdown(cancel_futures=True)  # the workers' CPU, for the recomputation
+            store.refresh_entities()
+            store.flush()
+        raise
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    if report.added or report.replaced:
-        store.refresh_entities()
+    if report.added or report.replaced or (owners and not store.has_entities()):
+        store.refresh_entities()  # also when a first build was stopped before it could
     store.flush()
     if worth_compacting(len(report.added) + len(report.replaced), len(owners)):
         try:
@@ -187,16 +195,6 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
             report.warnings.append(f"{e} (the documents are stored; queries are slower until a later build "
                                    "compacts the store)")
     return report
-
-
-def _send(executor: Executor, path: str) -> Future:
-    """`extract_data` of the file on `executor`; a file that cannot be read here is reported
-    without a round trip."""
-    try:
-        data = read_bytes(Path(path))
-    except KgError as e:
-        return _done(Extracted(path, error=str(e)))
-    return executor.submit(extract_data, path, data)
 
 
 def _lost(path: str, error: BaseException) -> Extracted:
@@ -234,12 +232,6 @@ def in_order(submit: Callable[[str], Future], items: list[str], window: int,
             result = lost(item, e)
         pending.extend(start(item) for item in itertools.islice(todo, 1))
         yield result
-
-
-def _done(result) -> Future:
-    future: Future = Future()
-    future.set_result(result)
-    return future
 
 
 def _failed(error: BaseException) -> Future:

@@ -215,6 +215,10 @@ class Store:
         graph = entities_graph(lambda q: self.select(q, union=False), self.iris)
         self._update(_replace(str(self.iris.entities_graph), nt(graph)))
 
+    def has_entities(self) -> bool:
+        """Whether the entities graph has been computed (it is empty only before the first time)."""
+        return bool(self._reader().query(f"ASK {{ GRAPH <{self.iris.entities_graph}> {{ ?s ?p ?o }} }}"))
+
     def ensure_ontology(self) -> None:
         """Load the ontology into its own graph, replacing an older copy."""
         self._update(_replace(ONTOLOGY_IRI, nt(Graph().parse(ONTOLOGY_TTL, format="turtle"))))

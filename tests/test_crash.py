@@ -7,7 +7,8 @@ import sys
 import time
 
 from kg.ingest import ingest
-from kg.store import Store
+from kg.store import Store, _drop
+from kg.validate import validate_store
 
 
 def test_a_killed_build_leaves_documents_whole_or_absent(tmp_path, ten_documents, ten_documents_whole):
@@ -39,3 +40,42 @@ def test_a_killed_build_leaves_documents_whole_or_absent(tmp_path, ten_documents
     # and the next build completes the rest
     report = ingest([folder], store, workers=1)
     assert not report.failed and {d.source: d.triples for d in store.documents()} == expected
+    assert validate_store(store) == {}  # the entities graph too: every entity has its label
+
+
+def stop_after(store_dir, proc, documents: int) -> None:
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        if (store_dir / "CURRENT").exists():
+            try:
+                if len(Store(store_dir, read_only=True).documents()) >= documents:
+                    return
+            except Exception:  # noqa: BLE001 - the store may be mid-creation
+                pass
+        time.sleep(0.1)
+
+
+def test_ctrl_c_leaves_what_was_stored_with_its_entities(tmp_path, ten_documents):
+    """Ctrl-C mid-build: the documents stored so far conform with the entities graph, at once."""
+    store_dir = tmp_path / "store"
+    proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "add", str(ten_documents), "--store", str(store_dir)],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    stop_after(store_dir, proc, 3)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130 and err.endswith("kg: interrupted\n")
+    store = Store(store_dir, read_only=True)
+    assert 3 <= len(store.documents()) < 10, "the build ended before the interrupt: the test proves nothing"
+    assert store.has_entities() and validate_store(store) == {}
+
+
+def test_a_first_build_stopped_before_its_entities_gets_them_from_the_next(tmp_path, ten_documents):
+    """Stopped (killed) after storing its documents but before it computed the entities graph once:
+    the next build, with nothing to extract, computes it."""
+    store = Store(tmp_path / "store")
+    ingest([ten_documents], store, workers=1)
+    store._update(_drop(str(store.iris.entities_graph)))  # as if the first build had not got that far
+    assert not store.has_entities() and validate_store(store) != {}
+    report = ingest([ten_documents], store, workers=1)
+    assert not report.added and not report.replaced and len(report.unchanged) == 10
+    assert store.has_entities() and validate_store(store) == {}
