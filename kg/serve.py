@@ -464,7 +464,10 @@ class Handler(BaseHTTPRequestHandler):
         self._page(pages.index_page(self.server.saved, self.server.prefixes, first("q"), first("query")))
 
     def page_docs(self, method: str, params: dict[str, list[str]]) -> None:
-        self._page(pages.docs_page(self.server.store, self.server.prefixes))
+        number = (params.get("page") or ["1"])[0]
+        if not number.isdigit() or len(number) > 9:
+            raise HttpError(400, "page is a number: /docs?page=2")
+        self._page(pages.docs_page(self.server.store, self.server.prefixes, int(number)))
 
     def page_doc(self, method: str, params: dict[str, list[str]]) -> None:
         self._page(pages.doc_page(self.server.store, self._iri_param(params), self.server.prefixes))

@@ -83,3 +83,26 @@ def test_a_page_under_the_cap_is_whole(store, monkeypatch, cap):
     links = count(store, "?s ?p <https://w3id.org/earnings-kg/id/org/calix>")
     assert heading_count(calix, "Linked from") == links
     assert len(table_rows(calix, "kg-in")) == min(cap, links)
+
+
+def test_the_documents_page_comes_in_pages_each_document_once_with_its_count(store, monkeypatch):
+    monkeypatch.setattr(pages, "DOCS_PER_PAGE", 2)
+    expected = {d.iri: d.triples for d in store.documents()}
+    seen = {}
+    for number in (1, 2, 3):
+        text = pages.docs_page(store, {}, number).html("n")
+        rows = table_rows(text, "kg-docs")
+        assert len(rows) == (2 if number < 3 else 1)
+        assert f"documents {2 * number - 1}–{2 * number - 1 + len(rows) - 1} of 5" in text
+        assert ('rel="next"' in text) == (number < 3) and ('rel="prev"' in text) == (number > 1)
+        for row in rows:
+            iri = re.search(r'href="/doc\?iri=([^"]+)"', row).group(1)
+            count = int(re.search(r'<span class="kg-num">([\d,]+)</span>', row).group(1).replace(",", ""))
+            seen[iri] = count
+    from urllib.parse import unquote
+
+    assert {unquote(k): v for k, v in seen.items()} == expected  # every document once, with its own count
+    assert pages.docs_page(store, {}, 99).html("n") == pages.docs_page(store, {}, 3).html("n")  # past the end: the last
+    monkeypatch.setattr(pages, "DOCS_PER_PAGE", 500)
+    whole = pages.docs_page(store, {}).html("n")
+    assert "5 documents (" in whole and 'rel="next"' not in whole and len(table_rows(whole, "kg-docs")) == 5

@@ -439,6 +439,9 @@ def test_documents_page_lists_both(base, served):
         assert f'href="/doc?iri={quote(doc.iri, safe="")}"' in text
         assert html.escape(doc.source) in text
     assert "Calix FY2023 Q4 earnings call" in text
+    first = page(base, "/docs?page=1")
+    assert all(f'href="/doc?iri={quote(doc.iri, safe="")}"' in first for doc in served.documents())
+    assert http(base + "/docs?page=two")[0] == 400 and http(base + "/docs?page=-1")[0] == 400
 
 
 def test_graph_page_is_the_offline_view_of_the_served_store(base):
