@@ -140,14 +140,21 @@ class DaskJobs:
         pending: deque = deque()
 
         def fill() -> None:
-            window = 4 * max(1, sum(client.nthreads().values()))
-            while len(pending) < window and (path := next(todo, None)) is not None:
-                try:
-                    data = read_bytes(Path(path))
-                except KgError as e:  # reported without a round trip
-                    pending.append((path, Extracted(path, error=str(e))))
-                    continue
-                pending.append((path, client.submit(extract_checked, path, data, fingerprint, pure=False)))
+            try:
+                window = 4 * max(1, sum(client.nthreads().values()))
+                while len(pending) < window and (path := next(todo, None)) is not None:
+                    try:
+                        data = read_bytes(Path(path))
+                    except KgError as e:  # reported without a round trip
+                        pending.append((path, Extracted(path, error=str(e))))
+                        continue
+                    pending.append((path, client.submit(extract_checked, path, data, fingerprint, pure=False)))
+            except KgError:
+                raise
+            except Exception as e:  # noqa: BLE001 - the scheduler went between two results
+                if client.status != "running" or isinstance(e, OSError):
+                    raise self._gone() from None
+                raise
 
         try:
             fill()

@@ -13,6 +13,8 @@ from typing import BinaryIO, Callable
 import pyoxigraph as ox
 from rdflib import Graph
 
+from extract.errors import KgError
+
 from .store import Store
 
 FORMATS = {
@@ -43,6 +45,8 @@ def write_atomically(path: Path, data: bytes | Callable[[BinaryIO], object]) -> 
     """Write next to the target and rename, so a reader never sees half a file. `data` is the bytes,
     or a function that writes them to the file it is given. The file gets the usual permissions
     (0666 less the umask), not the private ones of a temporary file."""
+    if path.is_dir():
+        raise KgError(f"{path} is a folder: name the file to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
     try:
@@ -59,7 +63,15 @@ def write_atomically(path: Path, data: bytes | Callable[[BinaryIO], object]) -> 
 
 
 def _umask() -> int:
-    mask = os.umask(0o022)  # the only way to read it is to set it: put it back at once
+    """The process's umask, read from /proc (setting it to read it would race with other threads)."""
+    try:
+        with open("/proc/self/status", encoding="ascii") as status:
+            for line in status:
+                if line.startswith("Umask:"):
+                    return int(line.split()[1], 8)
+    except (OSError, ValueError):
+        pass
+    mask = os.umask(0o022)  # elsewhere the only way to read it is to set it: put it back at once
     os.umask(mask)
     return mask
 

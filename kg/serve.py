@@ -331,11 +331,18 @@ class Handler(BaseHTTPRequestHandler):
     def _stream(self, status: int, content_type: str, write: Callable[[BinaryIO], object],
                 headers: dict[str, str] | None = None) -> None:
         """`_send` for a body too large to hold: `write(out)` writes it, and it goes out in HTTP/1.1
-        chunks. A failure half-way can no longer change the status: the connection is closed without
-        the last chunk, which tells the client the body is incomplete."""
+        chunks (to an HTTP/1.0 client, which knows no chunks, as it comes, ended by closing the
+        connection). A failure half-way can no longer change the status: the connection is closed
+        without the last chunk, which tells the client the body is incomplete; the server logs why,
+        unless the client simply left."""
+        chunked = self.request_version == "HTTP/1.1"
         self.send_response(status)
         self.send_header("Content-Type", content_type)
-        self.send_header("Transfer-Encoding", "chunked")
+        if chunked:
+            self.send_header("Transfer-Encoding", "chunked")
+        else:
+            self.close_connection = True
+            self.send_header("Connection", "close")
         self.send_header("X-Content-Type-Options", "nosniff")
         if self._cors:
             self.send_header("Access-Control-Allow-Origin", "*")
@@ -344,12 +351,15 @@ class Handler(BaseHTTPRequestHandler):
         self.end_headers()
         if self.command == "HEAD":
             return
-        out = _Chunked(self.wfile)
+        out = _Chunked(self.wfile) if chunked else self.wfile
         try:
             write(out)
-            out.close()
-        except Exception:
+            if chunked:
+                out.close()
+        except Exception as e:
             self.close_connection = True
+            if not isinstance(e, (BrokenPipeError, ConnectionResetError)):
+                traceback.print_exc(file=sys.stderr)
             raise _Aborted() from None
 
     def _send_error(self, e: HttpError) -> None:
@@ -427,7 +437,9 @@ class Handler(BaseHTTPRequestHandler):
         store = self.server.store
         if "default" in params and "graph" not in params:
             # kg's default graph is the union of every graph: sent as it is read, in chunks, rather than
-            # held whole (the N-Triples of 1,000 documents are 190 MB).
+            # held whole (the N-Triples of 1,000 documents are 190 MB). The store is reopened first if a
+            # build changed it, so that a failure to do so is still a 500, not a cut-off 200.
+            store.refresh()
             self._stream(200, content_type(fmt), lambda out: store.dump(fmt, union=True, output=out),
                          {"Vary": "Accept"})
             return
@@ -465,7 +477,7 @@ class Handler(BaseHTTPRequestHandler):
 
     def page_docs(self, method: str, params: dict[str, list[str]]) -> None:
         number = (params.get("page") or ["1"])[0]
-        if not number.isdigit() or len(number) > 9:
+        if not re.fullmatch(r"[0-9]{1,9}", number):  # not str.isdigit, which takes "²"
             raise HttpError(400, "page is a number: /docs?page=2")
         self._page(pages.docs_page(self.server.store, self.server.prefixes, int(number)))
 

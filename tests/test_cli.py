@@ -131,6 +131,11 @@ def test_export_formats_parse_back(built, capsys, tmp_path, fmt):
     assert code == 0 and target.read_bytes() == whole == out.encode("utf-8")
 
 
+def test_export_into_a_folder_is_one_line(built, tmp_path, capsys):
+    code, _, err = run(capsys, "export", "--format", "nq", "-o", str(tmp_path), "--store", str(built / "store"))
+    assert code == 1 and err == f"kg: {tmp_path} is a folder: name the file to write\n"
+
+
 def test_export_to_standard_output_is_the_file(built, tmp_path):
     store = str(built / "store")
     streamed = subprocess.run([sys.executable, "-m", "kg.cli", "export", "--format", "nq", "--store", store],

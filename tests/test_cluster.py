@@ -316,6 +316,19 @@ def test_a_cluster_lost_mid_build_stops_it_in_one_line_with_what_was_stored_whol
     assert_whole(tmp_path / "store")
 
 
+def test_a_scheduler_lost_between_two_results_is_a_lost_scheduler(tmp_path, twenty, monkeypatch):
+    """The build stores a result, then asks for the next: the scheduler that went meanwhile is
+    reported as such, not as an internal error (the build then recomputes the entities graph)."""
+    monkeypatch.setattr(cluster, "CONNECT_SECONDS", 3.0)
+    with a_cluster(tmp_path, n=1) as (_, file, scheduler, _):
+        with cluster.dask_jobs(str(file)) as jobs:
+            results = jobs.results([str(p) for p in sorted(twenty.iterdir())])
+            assert next(results).error is None
+            stop(scheduler, hard=True)
+            with pytest.raises(ClusterError, match="lost the Dask scheduler"):
+                next(results)
+
+
 def test_workers_and_scheduler_together_are_a_usage_error(seeds, capsys):
     with pytest.raises(SystemExit) as exit:
         main(["build", str(seeds), "--scheduler", "tcp://127.0.0.1:1", "--workers", "2"])

@@ -8,6 +8,7 @@ import io
 import json
 import re
 import shutil
+import socket
 import statistics
 import threading
 import time
@@ -387,6 +388,19 @@ def test_graph_store_returns_exactly_one_graph(base, served):
     assert body == served.dump(ox.RdfFormat.N_TRIPLES, union=True)
 
 
+def test_the_union_goes_to_an_http_1_0_client_unchunked(base, served):
+    """HTTP/1.0 knows no chunks: the body comes as it is, and the closed connection ends it."""
+    host, port = urlsplit(base).hostname, urlsplit(base).port
+    with socket.create_connection((host, port), timeout=30) as conn:
+        conn.sendall(b"GET /store?default HTTP/1.0\r\nAccept: application/n-triples\r\n\r\n")
+        received = b""
+        while chunk := conn.recv(1 << 16):
+            received += chunk
+    head, _, body = received.partition(b"\r\n\r\n")
+    assert head.startswith(b"HTTP/1.1 200") and b"chunked" not in head.lower()
+    assert body == served.dump(ox.RdfFormat.N_TRIPLES, union=True)
+
+
 def test_the_union_streams_in_chunks_on_a_kept_alive_connection(base, served):
     """The chunks are framed right: the same connection then carries the next request."""
     host, port = urlsplit(base).hostname, urlsplit(base).port
@@ -441,7 +455,8 @@ def test_documents_page_lists_both(base, served):
     assert "Calix FY2023 Q4 earnings call" in text
     first = page(base, "/docs?page=1")
     assert all(f'href="/doc?iri={quote(doc.iri, safe="")}"' in first for doc in served.documents())
-    assert http(base + "/docs?page=two")[0] == 400 and http(base + "/docs?page=-1")[0] == 400
+    for bad in ("two", "-1", quote("²"), quote("٣"), "1" * 10):
+        assert http(base + "/docs?page=" + bad)[0] == 400, bad
 
 
 def test_graph_page_is_the_offline_view_of_the_served_store(base):
