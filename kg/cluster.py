@@ -94,7 +94,7 @@ class DaskJobs:
 
     def _connect(self):
         """The client, once the scheduler answers as one, has a worker, and every worker runs this kg.
-        Each check fails with one line and before anything is stored."""
+        Each check fails with one line, before any document is stored."""
         if self._client is not None:
             return self._client
         try:
@@ -149,8 +149,6 @@ class DaskJobs:
                         pending.append((path, Extracted(path, error=str(e))))
                         continue
                     pending.append((path, client.submit(extract_checked, path, data, fingerprint, pure=False)))
-            except KgError:
-                raise
             except Exception as e:  # noqa: BLE001 - the scheduler went between two results
                 if client.status != "running" or isinstance(e, OSError):
                     raise self._gone() from None
