@@ -164,7 +164,7 @@ def cmd_build(args) -> int:
     outdir = Path(args.outdir)
     written = write_build_outputs(store, outdir)
     seconds = time.perf_counter() - started
-    _summary(report, store, seconds)
+    _summary(report, seconds)
     print("wrote " + ", ".join(str(p) for p in written))
     print(f"query it:  kg query 06 --store {args.store}      (kg query --list for the saved queries)")
     print(f"view it:   open {outdir / 'graph.html'}")
@@ -188,7 +188,7 @@ def cmd_add(args) -> int:
     store = _open(args)
     store.ensure_ontology()
     report = ingest(args.paths, store, progress=progress_printer())
-    _summary(report, store, None)
+    _summary(report, None)
     return _failures(report)
 
 
@@ -202,12 +202,14 @@ def cmd_load(args) -> int:
     return 0
 
 
-def _summary(report, store, seconds: float | None) -> None:
+def _summary(report, seconds: float | None) -> None:
+    """One line. It counts documents, not triples: counting triples reads the whole store (2.4 s at
+    5,000 documents, for a `kg add` of one file that otherwise takes 3)."""
     if sys.stderr.isatty():
         sys.stderr.write("\n")
     took = f" in {seconds:.1f} s" if seconds is not None else ""
     print(f"{len(report.added)} added, {len(report.replaced)} replaced, {len(report.unchanged)} unchanged, "
-          f"{len(report.failed)} failed{took}; the store holds {len(store)} triples")
+          f"{len(report.failed)} failed{took}; the store holds {report.documents} document{'s' if report.documents != 1 else ''}")
 
 
 def _failures(report) -> int:

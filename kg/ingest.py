@@ -38,6 +38,7 @@ class Report:
     failed: list[tuple[str, str]] = field(default_factory=list)  # (path, one-line reason)
     warnings: list[str] = field(default_factory=list)  # "path: what was changed or skipped"
     triples: dict[str, int] = field(default_factory=dict)  # source -> triples in its graph
+    documents: int = 0  # in the store afterwards
 
     @property
     def ok(self) -> bool:
@@ -185,9 +186,10 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    if report.added or report.replaced or (owners and not store.has_entities()):
-        store.refresh_entities()  # also when a first build was stopped before it could
+    if report.added or report.replaced or (owners and store.entities_stale()):
+        store.refresh_entities()  # also when an earlier build was stopped before it could
     store.flush()
+    report.documents = len(owners)
     if worth_compacting(len(report.added) + len(report.replaced), len(owners)):
         try:
             store.compact()

@@ -89,7 +89,7 @@ def _build(staging: Path, sources: list[Path], threads: int, iris: Iris) -> Load
         # graph in, the questions run 8-12 % faster than with it in a file of its own.
         store.compact()
         clock.lap("compaction")
-        store.refresh_entities()
+        store.refresh_entities(everything=True)  # an export's own entities graph may be stale
         store.ensure_ontology()
         clock.lap("entities")
         store.compact()

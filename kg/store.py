@@ -12,14 +12,14 @@ import threading
 import time
 from dataclasses import dataclass
 from pathlib import Path
-from typing import BinaryIO, Iterator, NamedTuple
+from typing import BinaryIO, Callable, Iterator, NamedTuple
 
 import pyoxigraph as ox
 from rdflib import Graph, URIRef
 
 from ontology import ONTOLOGY_IRI, ONTOLOGY_TTL
 
-from .entities import entities_graph
+from .entities import entities_graph, mentioned_in
 from .errors import MalformedQuery, QueryError, StoreError, StoreLocked
 from .iris import Iris
 from .rewrite import names_graphs, optimise
@@ -59,6 +59,13 @@ class Store:
     # of growing with the corpus.
     FLUSH_EVERY_BYTES = 16_000_000
     UNION_SETTLE_SECONDS = 30.0  # a reader's copy of the union follows the store once it is this quiet
+    # Above this many entities and periods changed, `refresh_entities` reads every document instead
+    # of patching. At 5,000 documents one call changes about 30 (patched in 0.16 s, against 5 s for
+    # all), 500 calls 1,500 (3.2 s).
+    PATCH_AT_MOST = 2_000
+    # In the store's folder from a writer's first document change until its entities graph is up to
+    # date again: a writer killed in between leaves it, and the next one recomputes every entity.
+    STALE_MARK = "kg-entities-stale"
 
     def __init__(self, path: str | Path | None, iris: Iris = Iris(), read_only: bool = False,
                  union_in_memory: bool = False):
@@ -71,6 +78,10 @@ class Store:
         self._union: ox.Store | None = None
         self._union_wanted = union_in_memory and read_only
         self._union_version: StoreVersion | None = None  # the store's version the copy was made from
+        # Entities and periods whose triples in the entities graph may be out of date; None when
+        # unknown (a writer before this one was killed), and then all are recomputed.
+        self._changed: set[str] | None = set()
+        self._marked = False  # whether this writer has put STALE_MARK
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -86,6 +97,8 @@ class Store:
             raise StoreError(f"cannot open the store: {message}", str(self.path)) from None
         if self._union_wanted:
             self._union, self._union_version = self._copy_union(), self._version
+        if self.path is not None and not read_only and (self.path / self.STALE_MARK).exists():
+            self._changed, self._marked = None, True  # an earlier writer was stopped before its refresh
 
     def _copy_union(self) -> ox.Store:
         """The union of all graphs (the store's default graph) copied into memory.
@@ -214,19 +227,58 @@ class Store:
     # -- writing -------------------------------------------------------------------------------
     def put_document(self, iri: URIRef | str, graph: Graph | str, replaces: tuple[str, ...] = ()) -> None:
         """Replace the document's graph (and any graphs it supersedes) in one transaction."""
+        old = self._mentioned((*replaces, str(iri)))
         self._update(_replace(str(iri), graph if isinstance(graph, str) else nt(graph), replaces))
+        self._note_changed(old | self._mentioned((str(iri),)))
 
     def remove_document(self, iri: str) -> None:
+        old = self._mentioned((iri,))
         self._update(_drop(iri))
+        self._note_changed(old)
 
-    def refresh_entities(self) -> None:
-        """Recompute the entities graph from the document graphs."""
-        graph = entities_graph(lambda q: self.select(q, union=False), self.iris)
-        self._update(_replace(str(self.iris.entities_graph), nt(graph)))
+    def refresh_entities(self, everything: bool = False) -> None:
+        """Bring the entities graph up to date with the document graphs: patch in the entities and
+        periods the documents changed since the last refresh mention, or recompute it whole when
+        asked, when it was never computed, or when what changed is unknown or large."""
+        changed = self._changed
+        select: Callable[[str], Iterator[dict[str, str]]] = lambda q: self.select(q, union=False)
+        if everything or changed is None or len(changed) > self.PATCH_AT_MOST or not self.has_entities():
+            self._update(_replace(str(self.iris.entities_graph), nt(entities_graph(select, self.iris))))
+        elif changed:
+            patch = entities_graph(select, self.iris, only=changed)
+            self._update(_patch(str(self.iris.entities_graph), changed, nt(patch)))
+        self._changed = set()
+        if self._marked:
+            self.path.joinpath(self.STALE_MARK).unlink(missing_ok=True)
+            self._marked = False
+
+    def entities_stale(self) -> bool:
+        """Whether documents changed since the entities graph was computed, or it never was."""
+        return self._changed is None or bool(self._changed) or not self.has_entities()
 
     def has_entities(self) -> bool:
         """Whether the entities graph has been computed (it is empty only before the first time)."""
         return bool(self._reader().query(f"ASK {{ GRAPH <{self.iris.entities_graph}> {{ ?s ?p ?o }} }}"))
+
+    def _mentioned(self, graphs: tuple[str, ...]) -> set[str]:
+        """What these graphs mention that the entities graph describes, while that is worth knowing."""
+        if self.path is not None and not self._marked:
+            try:
+                self.path.joinpath(self.STALE_MARK).touch()
+            except OSError as e:
+                raise StoreError(f"cannot write to the store: {e}", str(self.path)) from None
+            self._marked = True
+            if not self.has_entities():
+                self._changed = None  # a first build: every entity is recomputed anyway
+        if self._changed is None:
+            return set()
+        return mentioned_in(lambda q: self.select(q, union=False), graphs)
+
+    def _note_changed(self, mentioned: set[str]) -> None:
+        if self._changed is not None:
+            self._changed |= mentioned
+            if len(self._changed) > self.PATCH_AT_MOST:
+                self._changed = None  # recomputing all is cheaper: stop collecting
 
     def ensure_ontology(self) -> None:
         """Load the ontology into its own graph, replacing an older copy."""
@@ -346,6 +398,15 @@ def _drop(graph: str) -> str:
     return (f"DELETE {{ ?s ?p ?o }} WHERE {{ GRAPH <{graph}> {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }} ;\n"
             f"DROP SILENT GRAPH <{graph}> ;\n")
+
+
+def _patch(graph: str, subjects: set[str], ntriples: str) -> str:
+    """One update: replace in this graph, and in the union, the triples about these subjects."""
+    values = "VALUES ?s { " + " ".join(f"<{s}>" for s in sorted(subjects)) + " }"
+    return (f"DELETE {{ ?s ?p ?o }} WHERE {{ {values} GRAPH <{graph}> {{ ?s ?p ?o }} "
+            f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }} ;\n"
+            f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ {values} GRAPH <{graph}> {{ ?s ?p ?o }} }} ;\n"
+            f"INSERT DATA {{ GRAPH <{graph}> {{\n{ntriples}\n}}\n{ntriples}\n}}")
 
 
 def _replace(graph: str, ntriples: str, replaces: tuple[str, ...] = ()) -> str:
