@@ -38,7 +38,7 @@ def main(argv: list[str] | None = None) -> int:
     b.add_argument("--workers", type=positive_int, default=None, help="parallel extraction processes (default: cores)")
     b.add_argument("--scheduler", metavar="ADDRESS", help="extract on a Dask cluster instead: its scheduler's "
                    "address (tcp://host:8786) or scheduler file; its workers need this kg installed")
-    b.add_argument("--force", action="store_true", help="extract again even if a file has not changed")
+    b.add_argument("--force", action="store_true", help="extract again even if a file has not changed, and write the outputs again")
 
     a = sub.add_parser("add", help="add or replace documents in the store (no output files)")
     a.add_argument("paths", nargs="+")
@@ -162,10 +162,13 @@ def cmd_build(args) -> int:
     if jobs and jobs.where:
         print(f"extracted on {jobs.where}")
     outdir = Path(args.outdir)
-    written = write_build_outputs(store, outdir)
+    outputs, written = write_build_outputs(store, outdir, force=args.force)
     seconds = time.perf_counter() - started
     _summary(report, seconds)
-    print("wrote " + ", ".join(str(p) for p in written))
+    if written:
+        print("wrote " + ", ".join(str(p) for p in outputs))
+    else:
+        print(f"kept {', '.join(str(p) for p in outputs)}: made from the store as it is")
     print(f"query it:  kg query 06 --store {args.store}      (kg query --list for the saved queries)")
     print(f"view it:   open {outdir / 'graph.html'}")
     return _failures(report)

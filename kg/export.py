@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import json
 import os
 import re
 import tempfile
@@ -15,6 +16,7 @@ from rdflib import Graph
 
 from extract.errors import KgError
 
+from .fingerprint import fingerprint
 from .store import Store
 
 FORMATS = {
@@ -81,18 +83,42 @@ def union_graph(store: Store) -> Graph:
     return Graph().parse(data=store.dump(ox.RdfFormat.N_TRIPLES, union=True).decode("utf-8"), format="nt")
 
 
-def write_build_outputs(store: Store, outdir: Path) -> list[Path]:
+BUILD_STATE = ".kg-build.json"  # beside the outputs: what they were made from
+
+
+def write_build_outputs(store: Store, outdir: Path, force: bool = False) -> tuple[list[Path], bool]:
+    """The files a build leaves, and whether they were written now. They are kept when they were
+    made from this store as it is (its generation), by this kg and these libraries, and are still
+    as they were written: at 5,000 documents writing them takes minutes, and a build that found
+    nothing new should not."""
     from .view import render_html
 
-    written = []
-    for name, fmt in BUILD_FILES.items():
-        path = outdir / name
+    paths = [outdir / name for name in (*BUILD_FILES, "graph.html")]
+    made_from = {"store": store.generation(), "code": fingerprint(("kg", "ontology"), ("pyoxigraph", "rdflib", "pyvis"))}
+    if not force and made_from["store"] is not None and _read_state(outdir) == {**made_from, "files": _stats(paths)}:
+        return paths, False
+    (outdir / BUILD_STATE).unlink(missing_ok=True)  # a build stopped from here on leaves no claim
+    for path, fmt in zip(paths, BUILD_FILES.values()):
         write_atomically(path, lambda f, fmt=fmt: export(store, fmt, f))
-        written.append(path)
-    page = outdir / "graph.html"
-    write_atomically(page, render_html(store, title="kg: earnings calls").encode("utf-8"))
-    written.append(page)
-    return written
+    write_atomically(paths[-1], render_html(store, title="kg: earnings calls").encode("utf-8"))
+    if made_from["store"] is not None:
+        write_atomically(outdir / BUILD_STATE, json.dumps({**made_from, "files": _stats(paths)}).encode())
+    return paths, True
+
+
+def _stats(paths: list[Path]) -> dict[str, list[int]] | None:
+    """Each file's size and modification time; None if one is missing."""
+    try:
+        return {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in paths}
+    except OSError:
+        return None
+
+
+def _read_state(outdir: Path) -> dict | None:
+    try:
+        return json.loads((outdir / BUILD_STATE).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
 
 
 # -- property graphs: GraphML (networkx) and CSV for `neo4j-admin database import` ----------------

@@ -91,6 +91,7 @@ def _build(staging: Path, sources: list[Path], threads: int, iris: Iris) -> Load
         clock.lap("compaction")
         store.refresh_entities(everything=True)  # an export's own entities graph may be stale
         store.ensure_ontology()
+        store.new_generation()
         clock.lap("entities")
         store.compact()
         clock.lap("compaction again")

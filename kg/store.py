@@ -10,6 +10,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+import uuid
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, NamedTuple
@@ -66,6 +67,9 @@ class Store:
     # In the store's folder from a writer's first document change until its entities graph is up to
     # date again: a writer killed in between leaves it, and the next one recomputes every entity.
     STALE_MARK = "kg-entities-stale"
+    # A new random token in the store's folder from each writer that changes documents: what the
+    # files `kg build` writes were made from, so that a build with nothing new can keep them.
+    GENERATION = "kg-generation"
 
     def __init__(self, path: str | Path | None, iris: Iris = Iris(), read_only: bool = False,
                  union_in_memory: bool = False):
@@ -81,7 +85,8 @@ class Store:
         # Entities and periods whose triples in the entities graph may be out of date; None when
         # unknown (a writer before this one was killed), and then all are recomputed.
         self._changed: set[str] | None = set()
-        self._marked = False  # whether this writer has put STALE_MARK
+        self._marked = False  # whether STALE_MARK is there, for this writer to remove
+        self._writing = False  # whether this writer has changed documents (and renewed GENERATION)
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -227,11 +232,13 @@ class Store:
     # -- writing -------------------------------------------------------------------------------
     def put_document(self, iri: URIRef | str, graph: Graph | str, replaces: tuple[str, ...] = ()) -> None:
         """Replace the document's graph (and any graphs it supersedes) in one transaction."""
+        self._before_change()
         old = self._mentioned((*replaces, str(iri)))
         self._update(_replace(str(iri), graph if isinstance(graph, str) else nt(graph), replaces))
         self._note_changed(old | self._mentioned((str(iri),)))
 
     def remove_document(self, iri: str) -> None:
+        self._before_change()
         old = self._mentioned((iri,))
         self._update(_drop(iri))
         self._note_changed(old)
@@ -260,16 +267,44 @@ class Store:
         """Whether the entities graph has been computed (it is empty only before the first time)."""
         return bool(self._reader().query(f"ASK {{ GRAPH <{self.iris.entities_graph}> {{ ?s ?p ?o }} }}"))
 
-    def _mentioned(self, graphs: tuple[str, ...]) -> set[str]:
-        """What these graphs mention that the entities graph describes, while that is worth knowing."""
-        if self.path is not None and not self._marked:
-            try:
+    def generation(self) -> str | None:
+        """The token of the last writer that changed documents; None if unknown (an in-memory store,
+        or one an older kg wrote)."""
+        if self.path is None:
+            return None
+        try:
+            return self.path.joinpath(self.GENERATION).read_text(encoding="ascii").strip() or None
+        except (OSError, UnicodeDecodeError):
+            return None
+
+    def new_generation(self) -> None:
+        if self.path is None:
+            return
+        staging = self.path / f".{self.GENERATION}.{os.getpid()}"
+        try:
+            staging.write_text(uuid.uuid4().hex + "\n", encoding="ascii")
+            os.replace(staging, self.path / self.GENERATION)
+        except OSError as e:
+            raise StoreError(f"cannot write to the store: {e}", str(self.path)) from None
+
+    def _before_change(self) -> None:
+        """Before a writer's first change to the documents: a new generation, and the stale mark
+        (again after each refresh); and whether there is an entities graph to patch at all."""
+        if not self._writing:
+            self.new_generation()
+        try:
+            if self.path is not None and not self._marked:
                 self.path.joinpath(self.STALE_MARK).touch()
-            except OSError as e:
-                raise StoreError(f"cannot write to the store: {e}", str(self.path)) from None
-            self._marked = True
+                self._marked = True
+        except OSError as e:
+            raise StoreError(f"cannot write to the store: {e}", str(self.path)) from None
+        if not self._writing:
+            self._writing = True
             if not self.has_entities():
                 self._changed = None  # a first build: every entity is recomputed anyway
+
+    def _mentioned(self, graphs: tuple[str, ...]) -> set[str]:
+        """What these graphs mention that the entities graph describes, while that is worth knowing."""
         if self._changed is None:
             return set()
         return mentioned_in(lambda q: self.select(q, union=False), graphs)

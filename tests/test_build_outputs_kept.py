@@ -1,0 +1,63 @@
+"""A build that finds nothing new keeps the files it wrote last time; any change to the store, to
+the files, or `--force` writes them again."""
+
+import shutil
+
+from kg.cli import main
+from kg.store import Store
+
+OUTPUTS = ("graph.trig", "graph.nq", "graph.ttl", "graph.jsonld", "graph.html")
+
+
+def build(capsys, folder, tmp_path, *extra) -> tuple[str, dict[str, int]]:
+    """`kg build`: its last line, and each output's modification time."""
+    assert main(["build", str(folder), "--store", str(tmp_path / "store"), "-o", str(tmp_path / "out"),
+                 "--workers", "1", *extra]) == 0
+    out = capsys.readouterr().out.splitlines()
+    line = next(x for x in out if x.startswith(("wrote ", "kept ")))
+    return line, {name: (tmp_path / "out" / name).stat().st_mtime_ns for name in OUTPUTS}
+
+
+def test_outputs_are_written_again_only_when_something_changed(seeds, tmp_path, capsys):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    first, second, third = sorted(seeds.glob("00*.txt"))[:3]
+    for seed in (first, second):
+        shutil.copy(seed, folder / seed.name)
+
+    line, made = build(capsys, folder, tmp_path)
+    assert line.startswith("wrote ")
+    line, again = build(capsys, folder, tmp_path)
+    assert line.startswith("kept ") and again == made  # nothing new: not one file rewritten
+
+    assert main(["add", str(third), "--store", str(tmp_path / "store")]) == 0  # the store changes
+    line, after_add = build(capsys, folder, tmp_path)
+    assert line.startswith("wrote ") and all(after_add[n] != made[n] for n in OUTPUTS)
+    (doc,) = [d for d in Store(tmp_path / "store", read_only=True).documents(count_triples=False)
+              if d.source == third.name]
+    assert f"<{doc.iri}>" in (tmp_path / "out" / "graph.nq").read_text(encoding="utf-8")
+
+    assert main(["remove", third.name, "--store", str(tmp_path / "store")]) == 0
+    line, _ = build(capsys, folder, tmp_path)
+    assert line.startswith("wrote ") and f"<{doc.iri}>" not in (tmp_path / "out" / "graph.nq").read_text(encoding="utf-8")
+
+    (tmp_path / "out" / "graph.html").unlink()  # an output gone
+    line, _ = build(capsys, folder, tmp_path)
+    assert line.startswith("wrote ") and (tmp_path / "out" / "graph.html").exists()
+
+    with (tmp_path / "out" / "graph.ttl").open("a", encoding="utf-8") as f:  # an output edited
+        f.write("# edited\n")
+    line, _ = build(capsys, folder, tmp_path)
+    assert line.startswith("wrote ") and "# edited" not in (tmp_path / "out" / "graph.ttl").read_text(encoding="utf-8")
+
+    line, _ = build(capsys, folder, tmp_path)
+    assert line.startswith("kept ")
+    line, _ = build(capsys, folder, tmp_path, "--force")
+    assert line.startswith("wrote ")
+
+
+def test_a_loaded_store_has_a_generation_of_its_own(built, tmp_path):
+    """`kg load` makes a store whose documents no build has written outputs for."""
+    assert main(["load", str(built / "graph.nq"), "--store", str(tmp_path / "store")]) == 0
+    loaded = Store(tmp_path / "store", read_only=True).generation()
+    assert loaded and loaded != Store(built / "store", read_only=True).generation()
