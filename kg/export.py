@@ -94,7 +94,7 @@ def write_build_outputs(store: Store, outdir: Path, force: bool = False) -> tupl
     from .view import render_html
 
     paths = [outdir / name for name in (*BUILD_FILES, "graph.html")]
-    made_from = {"store": store.generation(), "code": fingerprint(("kg", "ontology"), ("pyoxigraph", "rdflib", "pyvis"))}
+    made_from = {"store": store.generation(create=True), "code": fingerprint(("kg", "ontology"), ("pyoxigraph", "rdflib", "pyvis"))}
     if not force and made_from["store"] is not None and _read_state(outdir) == {**made_from, "files": _stats(paths)}:
         return paths, False
     (outdir / BUILD_STATE).unlink(missing_ok=True)  # a build stopped from here on leaves no claim

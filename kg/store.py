@@ -76,6 +76,7 @@ class Store:
         self.path = Path(path) if path is not None else None
         self.iris = iris
         self._unflushed = 0
+        self._read_only = read_only
         self._watch = read_only and self.path is not None  # a writer may change it under this reader
         self._version = _version(self.path) if self._watch else None
         self._reopening = threading.Lock()
@@ -267,14 +268,17 @@ class Store:
         """Whether the entities graph has been computed (it is empty only before the first time)."""
         return bool(self._reader().query(f"ASK {{ GRAPH <{self.iris.entities_graph}> {{ ?s ?p ?o }} }}"))
 
-    def generation(self) -> str | None:
-        """The token of the last writer that changed documents; None if unknown (an in-memory store,
-        or one an older kg wrote)."""
+    def generation(self, create: bool = False) -> str | None:
+        """The token of the last writer that changed documents; None if unknown: an in-memory store,
+        or one an older kg wrote, unless a writer is asked to `create` one."""
         if self.path is None:
             return None
         try:
             return self.path.joinpath(self.GENERATION).read_text(encoding="ascii").strip() or None
         except (OSError, UnicodeDecodeError):
+            if create and not self._read_only:
+                self.new_generation()
+                return self.generation()
             return None
 
     def new_generation(self) -> None:

@@ -55,6 +55,12 @@ def test_outputs_are_written_again_only_when_something_changed(seeds, tmp_path, 
     line, _ = build(capsys, folder, tmp_path, "--force")
     assert line.startswith("wrote ")
 
+    (tmp_path / "store" / Store.GENERATION).unlink()  # a store an older kg made: unknown, so written
+    line, _ = build(capsys, folder, tmp_path)
+    assert line.startswith("wrote ")
+    line, _ = build(capsys, folder, tmp_path)  # with a generation from now on
+    assert line.startswith("kept ")
+
 
 def test_a_loaded_store_has_a_generation_of_its_own(built, tmp_path):
     """`kg load` makes a store whose documents no build has written outputs for."""
