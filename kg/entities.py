@@ -37,9 +37,10 @@ Select = Callable[[str], Rows]  # runs a SELECT over the store, rows of plain st
 
 
 def entities_graph(select: Select, iris: Iris = Iris(), only: Collection[str] | None = None) -> Graph:
-    """The entities graph of the store `select` reads. With `only` (entity and period IRIs), just the
-    triples about those of them that some document still mentions: what `Store` patches in after a
-    few documents changed, instead of reading every document again (7 s at 5,000 documents)."""
+    """The entities graph of the store `select` reads (its queries read every named graph; the
+    entities and ontology graphs hold nothing they look for). With `only` (entity and period IRIs),
+    just the triples about those of them that some document still mentions: what `Store` patches in
+    after a few documents changed, instead of reading every document again (5 s at 5,000 documents)."""
     g = bind_prefixes(Graph())
     known = {str(iris.base) + _prefix_of(k.type.value) + "/" + k.key: k.label for k in ALL}
 
@@ -66,7 +67,7 @@ def entities_graph(select: Select, iris: Iris = Iris(), only: Collection[str] | 
         # With the entities given, their types are filtered here: as a second VALUES in the query
         # it took 6.6 s instead of 1.3 for 1,500 entities at 5,000 documents.
         kinds = "" if rest is not None else f"VALUES ?t {{ {ENTITY_TYPES} }}"
-        for row in select(PREFIX + f"SELECT ?g ?e ?t WHERE {{ {where} GRAPH ?g {{ ?e a ?t . {kinds} }} }}"):
+        for row in select(PREFIX + f"SELECT ?g ?e ?t WHERE {{ {where} GRAPH ?g {{ ?e a ?t . {kinds} FILTER(isIRI(?e)) }} }}"):
             if row["t"] in ENTITY_TYPE_IRIS:
                 typed.add((row["g"], row["e"]))
                 if row["t"].endswith("Person"):
@@ -125,7 +126,9 @@ def entities_graph(select: Select, iris: Iris = Iris(), only: Collection[str] | 
 
 
 def mentioned_in(select: Select, graphs: Collection[str]) -> set[str]:
-    """The entities and periods whose triples in the entities graph these document graphs bear on."""
+    """The entities and periods whose triples in the entities graph these document graphs bear on.
+    It may name more than those (alternative names in any language, participants no document
+    types): those are looked up and found to need nothing."""
     if not graphs:
         return set()
     rows = select(PREFIX + f"""SELECT DISTINCT ?x WHERE {{ {_values('g', graphs)} GRAPH ?g {{

@@ -156,7 +156,8 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
             if got.error or not got.ntriples or not got.iri or not got.source:
                 report.failed.append((got.path, got.error or f"{got.path}: nothing extracted"))
                 continue
-            previous = tuple(existing.get(got.source, {}))
+            # What this file held when the run began, unless another file of this run took it over.
+            previous = tuple(i for i in existing.get(got.source, {}) if owners.get(i) == got.source)
             other = owners.get(got.iri) if owners.get(got.iri) != got.source else None
             try:
                 store.put_document(got.iri, got.ntriples, replaces=previous)
@@ -175,8 +176,8 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
             report.triples[got.source] = got.ntriples.count("\n")
     except (KgError, KeyboardInterrupt):
         # Extraction stopped (a cluster lost, Ctrl-C): what was stored stays, with the entities graph
-        # (labels, periods) recomputed for it. A second Ctrl-C here leaves the graph as it was; a
-        # later build that changes a document recomputes it.
+        # (labels, periods) brought up to date for it. A second Ctrl-C here leaves the store marked
+        # stale, and the next writer recomputes the graph.
         if report.added or report.replaced:
             if pool is not None:
                 pool.shutdown(cancel_futures=True)  # the workers' CPU, for the recomputation
@@ -186,7 +187,7 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
     finally:
         if pool is not None:
             pool.shutdown(cancel_futures=True)
-    if report.added or report.replaced or (owners and store.entities_stale()):
+    if report.added or report.replaced or store.entities_stale():
         store.refresh_entities()  # also when an earlier build was stopped before it could
     store.flush()
     report.documents = len(owners)

@@ -83,6 +83,7 @@ def renamed(path: Path, folder: Path) -> tuple[Path, str]:
 
 
 def test_patched_entities_are_the_recomputed_ones(corpus, tmp_path, monkeypatch):
+    monkeypatch.setattr(Store, "PATCH_AT_MOST", 100.0)  # patch always: a corpus this small changes much of it
     store = Store(tmp_path / "store")
     store.ensure_ontology()
     refreshes = Refreshes(monkeypatch)
@@ -91,7 +92,7 @@ def test_patched_entities_are_the_recomputed_ones(corpus, tmp_path, monkeypatch)
     assert_entities_current(store)
 
     assert len(ingest(corpus[8:], store, workers=2).added) == len(corpus) - 8
-    assert refreshes.seen[-1] is not None and 0 < len(refreshes.seen[-1]) < 2_000
+    assert refreshes.seen[-1] is not None and refreshes.seen[-1]
     assert_entities_current(store)
 
     call = next(p for p in corpus[8:] if re.search(r"^\S+ \S+ - Analyst", p.read_text(encoding="utf-8"), re.M))
@@ -114,7 +115,7 @@ def test_many_changes_recompute_everything(corpus, tmp_path, monkeypatch):
     store = Store(tmp_path / "store")
     ingest(corpus[:5], store, workers=1)
     refreshes = Refreshes(monkeypatch)
-    monkeypatch.setattr(Store, "PATCH_AT_MOST", 10)
+    monkeypatch.setattr(Store, "PATCH_AT_MOST", 0.0)
     ingest(corpus[5:8], store, workers=2)
     assert refreshes.seen == [None]
     assert_entities_current(store)
@@ -142,3 +143,26 @@ def test_a_writer_killed_before_its_refresh_is_caught_up_by_the_next(corpus, tmp
     assert refreshes.seen == [None]  # ...but what the killed writer changed is unknown: all is recomputed
     assert not (tmp_path / "store" / Store.STALE_MARK).exists()
     assert_entities_current(Store(tmp_path / "store"))
+
+
+def test_ctrl_c_just_after_a_document_is_written(corpus, tmp_path, monkeypatch):
+    """Ctrl-C arrives as pyoxigraph's update returns, before the store notes what the document
+    mentions: the refresh of the interrupted run must still cover that document."""
+    monkeypatch.setattr(Store, "PATCH_AT_MOST", 100.0)
+    store = Store(tmp_path / "store")
+    ingest(corpus[:6], store, workers=1)
+    real, puts = Store._update, []
+
+    def update(self, sparql):
+        real(self, sparql)
+        if "DROP SILENT GRAPH" in sparql and self._changed is not None:  # a document put while patching
+            puts.append(sparql)
+            if len(puts) == 2:
+                raise KeyboardInterrupt
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(Store, "_update", update)
+        with pytest.raises(KeyboardInterrupt):
+            ingest(corpus[6:9], store, workers=1)
+    assert len(store.documents(count_triples=False)) == 8
+    assert_entities_current(store)

@@ -133,3 +133,21 @@ def test_compaction_only_after_writing_a_tenth_of_the_store(written, stored, com
     from kg.store import worth_compacting
 
     assert worth_compacting(written, stored) is compact
+
+
+def test_a_call_taken_over_by_another_file_stays_when_its_old_file_moves_on(tmp_path, seeds):
+    """b.txt held a call; in one run a.txt (read first) takes that call over and b.txt now holds
+    another: b.txt's new call must replace only what b.txt still holds, not a.txt's call."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    x, y = seeds / "002_7cb600e89a562d2e.txt", seeds / "000_d70e09fd955d15f6.txt"
+    shutil.copy(x, folder / "b.txt")
+    store = Store(tmp_path / "store")
+    ingest([folder], store, workers=1)
+    (x_iri,) = [d.iri for d in store.documents(count_triples=False)]
+
+    shutil.copy(x, folder / "a.txt")
+    shutil.copy(y, folder / "b.txt")
+    ingest([folder], store, workers=1)
+    held = {d.source: d.iri for d in store.documents(count_triples=False)}
+    assert held["a.txt"] == x_iri and held.keys() == {"a.txt", "b.txt"} and held["b.txt"] != x_iri
