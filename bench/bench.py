@@ -422,6 +422,26 @@ def _git() -> str:
         return "unknown"
 
 
+def time_update(seeds: Path, work: Path) -> dict:
+    """`kg add` of one call the corpus does not hold, into the store the pipeline built, then
+    `kg remove` of it: what keeping a large store up to date costs. Run after the store was
+    exported, since the removal may take a corpus call with it if the new one replaces it."""
+    from corpus import Generator
+
+    extra = work / "extra"
+    Generator(seeds, seed=7).write(6, extra)
+    call = next(p for p in sorted(extra.glob("g*.txt")))
+    kg = [sys.executable, "-m", "kg.cli"]
+    t = time.perf_counter()
+    added = subprocess.run([*kg, "add", str(call), "--store", str(work / "store")], capture_output=True, text=True,
+                           check=True, cwd=ROOT)
+    add = time.perf_counter() - t
+    t = time.perf_counter()
+    subprocess.run([*kg, "remove", call.name, "--store", str(work / "store")], capture_output=True, check=True, cwd=ROOT)
+    return {"add_one_call": round(add, 2), "remove_it": round(time.perf_counter() - t, 2),
+            "add_outcome": added.stdout.strip().split(";")[0]}
+
+
 def bench_size(n: int, seeds: Path, stage_sample: int, baseline_cap: float, keep: Path | None) -> dict:
     from corpus import Generator
 
@@ -460,6 +480,10 @@ def bench_size(n: int, seeds: Path, stage_sample: int, baseline_cap: float, keep
               + "".join(f"; {note}" for note in ox["query_notes"]), flush=True)
         print(f"[{n}] kg serve (union copied into memory in {ox['serve_copy_seconds']} s): query p95 ms "
               + ", ".join(f"{k[:2]} {v}" for k, v in ox["serve_query_p95_ms"].items()), flush=True)
+
+        update = time_update(seeds, work)
+        print(f"[{n}] update: kg add of one more call {update['add_one_call']} s ({update['add_outcome']}), "
+              f"kg remove of it {update['remove_it']} s", flush=True)
 
         # rdflib needs about 1.3 GB per million triples: do not start what cannot fit.
         need_mb = int(ingest["triples"]) / 1e6 * 1400
@@ -540,6 +564,8 @@ def bench_size(n: int, seeds: Path, stage_sample: int, baseline_cap: float, keep
         "baseline_note": base.get("baseline_note"),
         "entities": ox["entities"],
         "store_phase_peak_rss_mb": ox["peak_rss_mb"],
+        # keeping the built store up to date, as a user does it (the commands, start to end)
+        "update_seconds": {k: update[k] for k in ("add_one_call", "remove_it")},
         "baseline_peak_rss_mb": base.get("peak_rss_mb"),
         "load_average": [round(load_before, 2), round(os.getloadavg()[0], 2)],  # 1-min, at start and end
         "cpu_count": os.cpu_count(),
