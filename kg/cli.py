@@ -168,7 +168,7 @@ def cmd_build(args) -> int:
     if written:
         print("wrote " + ", ".join(str(p) for p in outputs))
     else:
-        print(f"kept {', '.join(str(p) for p in outputs)}: made from the store as it is")
+        print(f"kept the files in {outdir}: nothing changed since they were written (--force writes them again)")
     print(f"query it:  kg query 06 --store {args.store}      (kg query --list for the saved queries)")
     print(f"view it:   open {outdir / 'graph.html'}")
     return _failures(report)

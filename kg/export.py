@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
+import platform
 import re
 import tempfile
 from dataclasses import dataclass, field
@@ -88,28 +90,42 @@ BUILD_STATE = ".kg-build.json"  # beside the outputs: what they were made from
 
 def write_build_outputs(store: Store, outdir: Path, force: bool = False) -> tuple[list[Path], bool]:
     """The files a build leaves, and whether they were written now. They are kept when they were
-    made from this store as it is (its generation), by this kg and these libraries, and are still
-    as they were written: at 5,000 documents writing them takes minutes, and a build that found
-    nothing new should not."""
+    made from this store as it is, by this kg and these libraries, and are still as they were
+    written: at 5,000 documents writing them takes minutes, and a build that found nothing new
+    should not. The store "as it is" is its generation, which every kg writer renews, and its
+    documents with their hashes, which catch a writer that does not (an older kg)."""
     from .view import render_html
 
     paths = [outdir / name for name in (*BUILD_FILES, "graph.html")]
-    made_from = {"store": store.generation(create=True), "code": fingerprint(("kg", "ontology"), ("pyoxigraph", "rdflib", "pyvis"))}
-    if not force and made_from["store"] is not None and _read_state(outdir) == {**made_from, "files": _stats(paths)}:
+    made_from = _made_from(store)
+    if not force and made_from is not None and _read_state(outdir) == {**made_from, "files": _stats(paths)}:
         return paths, False
     (outdir / BUILD_STATE).unlink(missing_ok=True)  # a build stopped from here on leaves no claim
+    for path in paths:  # what a build killed while writing left (at 5,000 documents, gigabytes)
+        for left in outdir.glob(f".{path.name}.*"):
+            left.unlink(missing_ok=True)
     for path, fmt in zip(paths, BUILD_FILES.values()):
         write_atomically(path, lambda f, fmt=fmt: export(store, fmt, f))
     write_atomically(paths[-1], render_html(store, title="kg: earnings calls").encode("utf-8"))
-    if made_from["store"] is not None:
+    if made_from is not None:
         write_atomically(outdir / BUILD_STATE, json.dumps({**made_from, "files": _stats(paths)}).encode())
     return paths, True
 
 
+def _made_from(store: Store) -> dict | None:
+    generation = store.generation(create=True)
+    if generation is None:
+        return None
+    documents = hashlib.sha256("".join(f"{d.iri} {d.sha256}\n" for d in store.documents(count_triples=False)).encode())
+    return {"store": generation, "documents": documents.hexdigest(), "python": platform.python_version(),
+            "code": fingerprint(("kg", "ontology"), ("pyoxigraph", "rdflib", "pyvis", "jinja2", "markupsafe"))}
+
+
 def _stats(paths: list[Path]) -> dict[str, list[int]] | None:
-    """Each file's size and modification time; None if one is missing."""
+    """Each file's size, times and inode (an edit that puts the modification time back still
+    changes the inode's change time); None if one is missing."""
     try:
-        return {p.name: [p.stat().st_size, p.stat().st_mtime_ns] for p in paths}
+        return {p.name: [(st := p.stat()).st_size, st.st_mtime_ns, st.st_ctime_ns, st.st_ino] for p in paths}
     except OSError:
         return None
 

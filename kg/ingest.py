@@ -63,7 +63,16 @@ def find_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str
             found.append(p)  # extraction says what is wrong with it, if anything
         else:
             failed.append((str(p), f"{p}: no such file or folder"))
-    return list(dict.fromkeys(found)), failed
+    # A document is known by its file's name (its dcterms:source): two inputs of one name would
+    # each replace the other's document, on every build.
+    first: dict[str, Path] = {}
+    for f in dict.fromkeys(found):
+        if f.name in first and os.path.realpath(f) != os.path.realpath(first[f.name]):  # not one file twice
+            failed.append((str(f), f"{f}: has the same file name as {first[f.name]}, and kg tells documents "
+                                   "apart by file name: rename one of them"))
+        elif f.name not in first:
+            first[f.name] = f
+    return list(first.values()), failed
 
 
 def file_sha256(path: Path) -> str:

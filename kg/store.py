@@ -88,7 +88,8 @@ class Store:
         # unknown (a writer before this one was killed), and then all are recomputed.
         self._changed: set[str] | None = set()
         self._marked = False  # whether STALE_MARK is there, for this writer to remove
-        self._writing = False  # whether this writer has changed documents (and renewed GENERATION)
+        self._writing = False  # whether this writer has changed documents
+        self._renewed = False  # whether GENERATION is this writer's, since it was last read
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -293,13 +294,15 @@ class Store:
         or one an older kg wrote, unless a writer is asked to `create` one."""
         if self.path is None:
             return None
+        self._renewed = False  # what this writer changes from now on is a generation of its own
         try:
-            return self.path.joinpath(self.GENERATION).read_text(encoding="ascii").strip() or None
+            token = self.path.joinpath(self.GENERATION).read_text(encoding="ascii").strip()
         except (OSError, UnicodeDecodeError):
-            if create and not self._read_only:
-                self.new_generation()
-                return self.generation()
-            return None
+            token = ""
+        if not token and create and not self._read_only:
+            self.new_generation()
+            return self.generation()
+        return token or None
 
     def new_generation(self) -> None:
         if self.path is None:
@@ -312,10 +315,11 @@ class Store:
             raise StoreError(f"cannot write to the store: {e}", str(self.path)) from None
 
     def _before_change(self) -> None:
-        """Before a writer's first change to the documents: a new generation, and the stale mark
-        (again after each refresh); and whether there is an entities graph to patch at all."""
-        if not self._writing:
+        """Before a writer changes documents: a new generation (once until it is next read), the
+        stale mark (again after each refresh), and whether there is an entities graph to patch."""
+        if not self._renewed:
             self.new_generation()
+            self._renewed = True
         try:
             if self.path is not None and not self._marked:
                 self.path.joinpath(self.STALE_MARK).touch()

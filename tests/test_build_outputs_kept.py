@@ -4,6 +4,8 @@ the files, or `--force` writes them again."""
 import shutil
 
 from kg.cli import main
+from kg.export import write_build_outputs
+from kg.ingest import extract_one, ingest
 from kg.store import Store
 
 OUTPUTS = ("graph.trig", "graph.nq", "graph.ttl", "graph.jsonld", "graph.html")
@@ -28,7 +30,8 @@ def test_outputs_are_written_again_only_when_something_changed(seeds, tmp_path, 
     line, made = build(capsys, folder, tmp_path)
     assert line.startswith("wrote ")
     line, again = build(capsys, folder, tmp_path)
-    assert line.startswith("kept ") and again == made  # nothing new: not one file rewritten
+    assert line == f"kept the files in {tmp_path / 'out'}: nothing changed since they were written (--force writes them again)"
+    assert again == made  # nothing new: not one file rewritten
 
     assert main(["add", str(third), "--store", str(tmp_path / "store")]) == 0  # the store changes
     line, after_add = build(capsys, folder, tmp_path)
@@ -55,11 +58,48 @@ def test_outputs_are_written_again_only_when_something_changed(seeds, tmp_path, 
     line, _ = build(capsys, folder, tmp_path, "--force")
     assert line.startswith("wrote ")
 
-    (tmp_path / "store" / Store.GENERATION).unlink()  # a store an older kg made: unknown, so written
+    for token in (None, ""):  # a store an older kg made, or an empty token: unknown, so written
+        generation = tmp_path / "store" / Store.GENERATION
+        generation.unlink() if token is None else generation.write_text(token)
+        line, _ = build(capsys, folder, tmp_path)
+        assert line.startswith("wrote ")
+        line, _ = build(capsys, folder, tmp_path)  # with a generation from now on
+        assert line.startswith("kept ")
+
+    # A writer that does not renew the generation (an older kg, another tool): the documents differ.
+    writer = Store(tmp_path / "store")
+    got = extract_one(str(third))
+    writer._renewed = True  # as if it knew nothing of generations
+    writer.put_document(got.iri, got.ntriples)
+    writer.refresh_entities()
+    writer.close()
     line, _ = build(capsys, folder, tmp_path)
-    assert line.startswith("wrote ")
-    line, _ = build(capsys, folder, tmp_path)  # with a generation from now on
-    assert line.startswith("kept ")
+    assert line.startswith("wrote ") and f"<{got.iri}>" in (tmp_path / "out" / "graph.nq").read_text(encoding="utf-8")
+
+
+def test_one_writer_changing_the_store_twice_makes_two_generations(seeds, tmp_path):
+    """A program that builds, writes the outputs, and builds again with the same Store."""
+    first, second = sorted(seeds.glob("00*.txt"))[:2]
+    store = Store(tmp_path / "store")
+    ingest([first], store, workers=1)
+    assert write_build_outputs(store, tmp_path / "out")[1]
+    ingest([second], store, workers=1)
+    assert write_build_outputs(store, tmp_path / "out")[1]
+    assert not write_build_outputs(store, tmp_path / "out")[1]
+
+
+def test_two_inputs_of_one_file_name_are_refused(seeds, tmp_path, capsys):
+    """kg knows a document by its file name: two such files would replace each other on every build."""
+    first, second = sorted(seeds.glob("00*.txt"))[:2]
+    for quarter, seed in (("q3", first), ("q4", second)):
+        (tmp_path / "in" / quarter).mkdir(parents=True)
+        shutil.copy(seed, tmp_path / "in" / quarter / "transcript.txt")
+    code = main(["add", str(tmp_path / "in"), str(tmp_path / "in" / "q3"), "--store", str(tmp_path / "store")])
+    err = capsys.readouterr().err
+    assert code == 1
+    assert f"{tmp_path / 'in' / 'q4' / 'transcript.txt'}: has the same file name as {tmp_path / 'in' / 'q3' / 'transcript.txt'}" in err
+    assert err.count("same file name") == 1  # q3/transcript.txt named twice is one file, not two
+    assert len(Store(tmp_path / "store", read_only=True).documents(count_triples=False)) == 1
 
 
 def test_a_loaded_store_has_a_generation_of_its_own(built, tmp_path):
