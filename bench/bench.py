@@ -28,8 +28,9 @@ Each query is timed in a child process: repeats stop once 60 s are spent on it, 
 that has not finished in 120 s (240 s with the warm-up), or needs 4 GB more memory, is killed and
 reported as not finishing (p95 null, with a note).
 
-Results go to bench/results.json (overwritten: the latest measured figures), one object per
-size, and the last line printed is a one-line summary of the largest size.
+Results go to bench/results.json, one object per size: a run replaces the sizes it measured and
+keeps the others, each with the commit it measured. The last line printed is a one-line summary
+of the last size.
 """
 
 from __future__ import annotations
@@ -660,9 +661,20 @@ def main(argv: list[str] | None = None) -> int:
         results.append(bench_size(n, a.seeds, a.stage_sample, a.baseline_cap, a.keep))
         r = results[-1]
         print(f"[{n}] {summary(r)}", flush=True)
-        a.out.write_text(json.dumps(results, indent=2, ensure_ascii=False) + "\n")
+        _save(a.out, r)
     print(summary(results[-1]))
     return 0
+
+
+def _save(out: Path, result: dict) -> None:
+    """Put one size's figures into the results file, replacing that size's and keeping the others
+    (each says which commit it measured): `make bench SIZES=5,200` leaves the 5,000 figures."""
+    try:
+        kept = [r for r in json.loads(out.read_text(encoding="utf-8")) if r.get("documents") != result["documents"]]
+    except (OSError, ValueError):
+        kept = []
+    merged = sorted([*kept, result], key=lambda r: r.get("documents", 0))
+    out.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
 
 
 if __name__ == "__main__":
