@@ -670,9 +670,11 @@ def _save(out: Path, result: dict) -> None:
     """Put one size's figures into the results file, replacing that size's and keeping the others
     (each says which commit it measured): `make bench SIZES=5,200` leaves the 5,000 figures."""
     try:
-        kept = [r for r in json.loads(out.read_text(encoding="utf-8")) if r.get("documents") != result["documents"]]
-    except (OSError, ValueError):
-        kept = []
+        earlier = json.loads(out.read_text(encoding="utf-8")) if out.exists() else []
+    except (OSError, ValueError) as e:
+        raise SystemExit(f"bench: cannot read {out} to add the {result['documents']}-document figures ({e}); "
+                         "move it away to start a new one")
+    kept = [r for r in earlier if r.get("documents") != result["documents"]]
     merged = sorted([*kept, result], key=lambda r: r.get("documents", 0))
     out.write_text(json.dumps(merged, indent=2, ensure_ascii=False) + "\n")
 

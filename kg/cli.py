@@ -7,9 +7,12 @@ from __future__ import annotations
 
 import argparse
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
+from typing import Callable
 
 from extract.errors import KgError
 
@@ -106,6 +109,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "build" and args.scheduler and args.workers:
         b.error("--workers counts local processes, and with --scheduler the cluster's workers extract: "
                 "give one or the other")
+    restore = _interruptible()
     try:
         return COMMANDS[args.command](args)
     except KgError as e:
@@ -121,6 +125,19 @@ def main(argv: list[str] | None = None) -> int:
             raise
         say(f"internal error: {type(e).__name__}: {e} (a bug in kg: KG_DEBUG=1 shows the traceback)")
         return 2
+    finally:
+        restore()
+
+
+def _interruptible() -> Callable[[], None]:
+    """Let Ctrl-C (SIGINT) stop kg cleanly even when kg was started with it ignored, as a shell
+    without job control (a script's `cmd &`, a CI runner) starts commands: Python then never
+    raises KeyboardInterrupt, and `kill -INT` could not stop a build, which would otherwise bring
+    the entities graph up to date before it exits. Returns what puts the old handler back."""
+    if threading.current_thread() is not threading.main_thread() or signal.getsignal(signal.SIGINT) is not signal.SIG_IGN:
+        return lambda: None
+    signal.signal(signal.SIGINT, signal.default_int_handler)
+    return lambda: signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
 def positive_int(text: str) -> int:

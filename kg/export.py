@@ -9,6 +9,7 @@ import os
 import platform
 import re
 import tempfile
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -101,15 +102,26 @@ def write_build_outputs(store: Store, outdir: Path, force: bool = False) -> tupl
     if not force and made_from is not None and _read_state(outdir) == {**made_from, "files": _stats(paths)}:
         return paths, False
     (outdir / BUILD_STATE).unlink(missing_ok=True)  # a build stopped from here on leaves no claim
-    for path in paths:  # what a build killed while writing left (at 5,000 documents, gigabytes)
-        for left in outdir.glob(f".{path.name}.*"):
-            left.unlink(missing_ok=True)
+    _remove_leftovers(paths)
     for path, fmt in zip(paths, BUILD_FILES.values()):
         write_atomically(path, lambda f, fmt=fmt: export(store, fmt, f))
     write_atomically(paths[-1], render_html(store, title="kg: earnings calls").encode("utf-8"))
     if made_from is not None:
         write_atomically(outdir / BUILD_STATE, json.dumps({**made_from, "files": _stats(paths)}).encode())
     return paths, True
+
+
+def _remove_leftovers(paths: list[Path], quiet_seconds: float = 600) -> None:
+    """The temporary files of a build killed while writing (at 5,000 documents, gigabytes): named as
+    `write_atomically` names them, and untouched for ten minutes, so not another build's at work."""
+    for path in paths:
+        for left in path.parent.glob(f".{path.name}.*"):
+            try:
+                if re.fullmatch(rf"\.{re.escape(path.name)}\.[a-z0-9_]{{8}}", left.name) and \
+                        time.time() - left.stat().st_mtime > quiet_seconds:
+                    left.unlink()
+            except OSError:
+                pass
 
 
 def _made_from(store: Store) -> dict | None:

@@ -66,11 +66,20 @@ def find_inputs(paths: Iterable[str | Path]) -> tuple[list[Path], list[tuple[str
     # A document is known by its file's name (its dcterms:source): two inputs of one name would
     # each replace the other's document, on every build.
     first: dict[str, Path] = {}
-    for f in dict.fromkeys(found):
-        if f.name in first and os.path.realpath(f) != os.path.realpath(first[f.name]):  # not one file twice
+    seen: set[object] = set()  # one file named twice (a folder and a file in it, a link) is read once
+    for f in found:
+        try:
+            st = f.stat()
+            key: object = (st.st_dev, st.st_ino)
+        except OSError:  # a dangling link: extraction says so
+            key = os.path.realpath(f)
+        if key in seen:
+            continue
+        seen.add(key)
+        if f.name in first:
             failed.append((str(f), f"{f}: has the same file name as {first[f.name]}, and kg tells documents "
                                    "apart by file name: rename one of them"))
-        elif f.name not in first:
+        else:
             first[f.name] = f
     return list(first.values()), failed
 
@@ -141,10 +150,18 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
     for d in store.documents(count_triples=False):
         existing.setdefault(d.source, {})[d.iri] = d.sha256
         owners[d.iri] = d.source
+    shas = {f.name: file_sha256(f) for f in files}
+    stored_as = {sha: source for source, docs in existing.items() for sha in docs.values()}
     for f in files:
-        sha = file_sha256(f)
+        sha = shas[f.name]
         old = existing.get(f.name, {})
+        other = stored_as.get(sha, f.name)
         if old and not force and all(s == sha for s in old.values()):
+            report.unchanged.append(str(f))
+        elif not force and sha and other != f.name and shas.get(other) == sha:
+            # A copy of another input, stored under that one's name, which still holds these bytes:
+            # extracting it again would take the document from the other file, and the next build
+            # would give it back, each time.
             report.unchanged.append(str(f))
         else:
             todo.append(str(f))
@@ -181,6 +198,10 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
                 # Two files of one call (a scraper saved it twice, or a newer copy): the later wins.
                 report.warnings.append(f"{got.path}: holds the same document as {other} ({got.iri}), "
                                        f"and replaced it")
+            gone = [i for i in previous if i != got.iri]
+            if gone:  # the file now holds another call: what it held before is no longer stored
+                report.warnings.append(f"{got.path}: now holds {got.iri}; {', '.join(gone)}, which a file of "
+                                       "this name held before, was removed")
             (report.replaced if previous or other else report.added).append(got.path)
             report.triples[got.source] = got.ntriples.count("\n")
     except (KgError, KeyboardInterrupt):

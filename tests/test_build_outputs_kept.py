@@ -1,7 +1,9 @@
 """A build that finds nothing new keeps the files it wrote last time; any change to the store, to
 the files, or `--force` writes them again."""
 
+import os
 import shutil
+import time
 
 from kg.cli import main
 from kg.export import write_build_outputs
@@ -83,9 +85,55 @@ def test_one_writer_changing_the_store_twice_makes_two_generations(seeds, tmp_pa
     store = Store(tmp_path / "store")
     ingest([first], store, workers=1)
     assert write_build_outputs(store, tmp_path / "out")[1]
+    generation = store.generation()
     ingest([second], store, workers=1)
+    assert store.generation() != generation
     assert write_build_outputs(store, tmp_path / "out")[1]
     assert not write_build_outputs(store, tmp_path / "out")[1]
+
+
+def test_one_call_under_two_names_is_stored_once_and_the_outputs_then_kept(seeds, tmp_path, capsys):
+    """A copy and a link of one call beside it: the builds after the first find nothing new."""
+    folder = tmp_path / "in"
+    folder.mkdir()
+    seed = sorted(seeds.glob("00*.txt"))[0]
+    shutil.copy(seed, folder / "call.txt")
+    shutil.copy(seed, folder / "call-copy.txt")
+    (folder / "call-link.txt").symlink_to(folder / "call.txt")
+    line, made = build(capsys, folder, tmp_path)
+    assert line.startswith("wrote ")
+    for _ in range(2):
+        line, again = build(capsys, folder, tmp_path)
+        assert line.startswith("kept ") and again == made
+    assert len(Store(tmp_path / "store", read_only=True).documents(count_triples=False)) == 1
+
+
+def test_a_file_that_now_holds_another_call_says_what_it_removed(seeds, tmp_path, capsys):
+    first, second = sorted(seeds.glob("00*.txt"))[:2]
+    (tmp_path / "q3").mkdir()
+    (tmp_path / "q4").mkdir()
+    shutil.copy(first, tmp_path / "q3" / "transcript.txt")
+    shutil.copy(second, tmp_path / "q4" / "transcript.txt")
+    assert main(["add", str(tmp_path / "q3"), "--store", str(tmp_path / "store")]) == 0
+    (before,) = Store(tmp_path / "store", read_only=True).documents(count_triples=False)
+    capsys.readouterr()
+    assert main(["add", str(tmp_path / "q4"), "--store", str(tmp_path / "store")]) == 0
+    err = capsys.readouterr().err
+    assert f"transcript.txt: now holds " in err and f"{before.iri}, which a file of this name held before, was removed" in err
+
+
+def test_leftovers_of_a_killed_build_go_but_not_a_build_at_work_nor_other_files(tmp_path):
+    from kg.export import _remove_leftovers
+
+    out = tmp_path / "out"
+    out.mkdir()
+    old, fresh, mine = out / ".graph.nq.ab12cd34", out / ".graph.nq.zz99yy88", out / ".graph.nq.mine-keep"
+    for f in (old, fresh, mine):
+        f.write_text("x")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    os.utime(mine, (time.time() - 3600, time.time() - 3600))
+    _remove_leftovers([out / "graph.nq"])
+    assert not old.exists() and fresh.exists() and mine.exists()
 
 
 def test_two_inputs_of_one_file_name_are_refused(seeds, tmp_path, capsys):

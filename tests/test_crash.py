@@ -6,6 +6,8 @@ import subprocess
 import sys
 import time
 
+import pytest
+
 from kg.ingest import ingest
 from kg.store import Store, _drop
 from kg.validate import validate_store
@@ -55,11 +57,19 @@ def stop_after(store_dir, proc, documents: int) -> None:
         time.sleep(0.1)
 
 
-def test_ctrl_c_leaves_what_was_stored_with_its_entities(tmp_path, ten_documents):
-    """Ctrl-C mid-build: the documents stored so far conform with the entities graph, at once."""
+def ignore_ctrl_c() -> None:
+    """What a shell without job control (a script's `cmd &`, a CI runner) does to what it starts."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+@pytest.mark.parametrize("started", ["in the foreground", "in the background"])
+def test_ctrl_c_leaves_what_was_stored_with_its_entities(tmp_path, ten_documents, started):
+    """Ctrl-C mid-build: the documents stored so far conform with the entities graph, at once; also
+    when kg was started with Ctrl-C ignored."""
     store_dir = tmp_path / "store"
     proc = subprocess.Popen([sys.executable, "-m", "kg.cli", "add", str(ten_documents), "--store", str(store_dir)],
-                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+                            preexec_fn=ignore_ctrl_c if started == "in the background" else None)
     stop_after(store_dir, proc, 3)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)
