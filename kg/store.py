@@ -85,7 +85,8 @@ class Store:
         self._union_wanted = union_in_memory and read_only
         self._union_version: StoreVersion | None = None  # the store's version the copy was made from
         # Entities and periods whose triples in the entities graph may be out of date; None when
-        # unknown (a writer before this one was killed), and then all are recomputed.
+        # unknown (a first build, a writer stopped before its refresh, a change interrupted), and
+        # then all are recomputed.
         self._changed: set[str] | None = set()
         self._marked = False  # whether STALE_MARK is there, for this writer to remove
         self._writing = False  # whether this writer has changed documents
@@ -305,6 +306,7 @@ class Store:
         return token or None
 
     def new_generation(self) -> None:
+        """Mark the store as changed for whoever recorded its generation (the build's outputs)."""
         if self.path is None:
             return
         staging = self.path / f".{self.GENERATION}.{os.getpid()}"
