@@ -45,7 +45,7 @@ def entities_graph(select: Select, iris: Iris = Iris(), only: Collection[str] | 
     known = {str(iris.base) + _prefix_of(k.type.value) + "/" + k.key: k.label for k in ALL}
 
     headers: dict[str, dict[str, set[str]]] = defaultdict(lambda: defaultdict(set))
-    for row in select(PREFIX + f"SELECT ?g ?e ?name WHERE {{ {_values('e', only)} GRAPH ?g {{ ?x ekg:participant ?e ; ekg:nameAsPrinted ?name }} }}"):
+    for row in select(PREFIX + f"SELECT ?g ?e ?name WHERE {{ {values_clause('e', only)} GRAPH ?g {{ ?x ekg:participant ?e ; ekg:nameAsPrinted ?name }} }}"):
         headers[row["e"]][first_last(row["name"])].add(row["g"])
 
     # A gazetteer entry's label is fixed, so its documents need not be read, only whether one still
@@ -55,7 +55,7 @@ def entities_graph(select: Select, iris: Iris = Iris(), only: Collection[str] | 
     rest = set(only) - fixed if only is not None else None  # None: every entity
     entities: set[str] = set()
     if fixed:
-        for row in select(PREFIX + f"SELECT ?e WHERE {{ {_values('e', fixed)} FILTER EXISTS {{ GRAPH ?g {{ ?e a ?t . "
+        for row in select(PREFIX + f"SELECT ?e WHERE {{ {values_clause('e', fixed)} FILTER EXISTS {{ GRAPH ?g {{ ?e a ?t . "
                                    f"VALUES ?t {{ {ENTITY_TYPES} }} }} }} }}"):
             entities.add(row["e"])
 
@@ -63,7 +63,7 @@ def entities_graph(select: Select, iris: Iris = Iris(), only: Collection[str] | 
     typed: set[tuple[str, str]] = set()  # (document, entity) where the document types the entity
     persons: set[str] = set()
     if rest is None or rest:
-        where = _values("e", rest)
+        where = values_clause("e", rest)
         # With the entities given, their types are filtered here: as a second VALUES in the query
         # it took 6.6 s instead of 1.3 for 1,500 entities at 5,000 documents.
         kinds = "" if rest is not None else f"VALUES ?t {{ {ENTITY_TYPES} }}"
@@ -84,7 +84,7 @@ def entities_graph(select: Select, iris: Iris = Iris(), only: Collection[str] | 
         dated = select(PREFIX + "SELECT ?g ?p WHERE { GRAPH ?g { ?g ekg:period ?p } }")
     else:  # only the documents that name these entities
         docs = {d for d, _ in typed} | {d for names in headers.values() for ds in names.values() for d in ds}
-        dated = select(PREFIX + f"SELECT ?g ?p WHERE {{ {_values('g', docs)} GRAPH ?g {{ ?g ekg:period ?p }} }}") if docs else ()
+        dated = select(PREFIX + f"SELECT ?g ?p WHERE {{ {values_clause('g', docs)} GRAPH ?g {{ ?g ekg:period ?p }} }}") if docs else ()
     recency: dict[str, FiscalPeriod] = {}
     for row in dated:
         period = iris.parse_period(row["p"])
@@ -111,7 +111,7 @@ def entities_graph(select: Select, iris: Iris = Iris(), only: Collection[str] | 
             label = entity.rsplit("/", 1)[-1]
         g.add((URIRef(entity), RDFS.label, Literal(label, lang="en")))
 
-    periods = {row["e"] for row in select(PREFIX + f"SELECT DISTINCT ?e WHERE {{ {_values('e', only)} GRAPH ?g {{ ?s ekg:period ?e }} }}")}
+    periods = {row["e"] for row in select(PREFIX + f"SELECT DISTINCT ?e WHERE {{ {values_clause('e', only)} GRAPH ?g {{ ?s ekg:period ?e }} }}")}
     for p in sorted(periods):
         period = iris.parse_period(p)
         if period is None:
@@ -131,13 +131,13 @@ def mentioned_in(select: Select, graphs: Collection[str]) -> set[str]:
     types): those are looked up and found to need nothing."""
     if not graphs:
         return set()
-    rows = select(PREFIX + f"""SELECT DISTINCT ?x WHERE {{ {_values('g', graphs)} GRAPH ?g {{
+    rows = select(PREFIX + f"""SELECT DISTINCT ?x WHERE {{ {values_clause('g', graphs)} GRAPH ?g {{
         {{ ?x a ?t VALUES ?t {{ {ENTITY_TYPES} }} }} UNION {{ ?x skos:altLabel ?alt }}
         UNION {{ ?s ekg:participant ?x }} UNION {{ ?s ekg:period ?x }} FILTER(isIRI(?x)) }} }}""")
     return {row["x"] for row in rows}
 
 
-def _values(variable: str, iris: Collection[str] | None) -> str:
+def values_clause(variable: str, iris: Collection[str] | None) -> str:
     """`VALUES ?variable { <iri> ... }`, or nothing for no restriction. The IRIs come from the store
     (or from kg's own minting), so they are valid IRIs already."""
     if iris is None:

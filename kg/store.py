@@ -21,7 +21,7 @@ from rdflib import Graph, URIRef
 
 from ontology import ONTOLOGY_IRI, ONTOLOGY_TTL
 
-from .entities import entities_graph, mentioned_in
+from .entities import entities_graph, mentioned_in, values_clause
 from .errors import MalformedQuery, QueryError, StoreError, StoreLocked
 from .iris import Iris
 from .rewrite import names_graphs, optimise
@@ -218,8 +218,7 @@ class Store:
         """Graph IRI -> its triples, for these graphs only."""
         if not graphs:
             return {}
-        values = " ".join(f"<{g}>" for g in graphs)  # IRIs read from the store: valid
-        rows = self.select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ VALUES ?g {{ {values} }} GRAPH ?g {{ ?s ?p ?o }} }} "
+        rows = self.select(f"SELECT ?g (COUNT(*) AS ?n) WHERE {{ {values_clause('g', graphs)} GRAPH ?g {{ ?s ?p ?o }} }} "
                            "GROUP BY ?g", union=False)
         return {r["g"]: int(r["n"]) for r in rows}
 
@@ -467,7 +466,7 @@ def _drop(graph: str) -> str:
 
 def _patch(graph: str, subjects: set[str], ntriples: str) -> str:
     """One update: replace in this graph, and in the union, the triples about these subjects."""
-    values = "VALUES ?s { " + " ".join(f"<{s}>" for s in sorted(subjects)) + " }"
+    values = values_clause("s", subjects)
     return (f"DELETE {{ ?s ?p ?o }} WHERE {{ {values} GRAPH <{graph}> {{ ?s ?p ?o }} "
             f"FILTER NOT EXISTS {{ GRAPH ?other {{ ?s ?p ?o }} FILTER(?other != <{graph}>) }} }} ;\n"
             f"DELETE {{ GRAPH <{graph}> {{ ?s ?p ?o }} }} WHERE {{ {values} GRAPH <{graph}> {{ ?s ?p ?o }} }} ;\n"
