@@ -372,23 +372,33 @@ class Generator:
             people.append(Person(f, nick, middle, last))
         return people
 
-    def _companies(self, rng: random.Random, calls_needed: int) -> list[str]:
+    @staticmethod
+    def _company_names() -> list[str]:
         names = [p + s for p in COMPANY_PREFIXES for s in COMPANY_SUFFIXES]
-        names = [n for n in names if lookup(n) is None]
-        rng.shuffle(names)
-        return names
+        return [n for n in names if lookup(n) is None]
 
     def plan(self, n_generated: int) -> tuple[list[Company], list[Analyst], list[tuple[str, int, int]]]:
         """Companies, analysts, and the documents: ("call", company, index) or ("note", company, index)."""
         rng = random.Random(f"{self.seed}:plan:{n_generated}")
         n_notes = n_generated // 5
         n_calls = n_generated - n_notes
-        counts: list[int] = []
-        while sum(counts) < n_calls:
-            counts.append(min(rng.randint(4, 16), n_calls - sum(counts)))
-        names = self._companies(rng, len(counts))
-        if len(counts) > len(names):
-            raise ValueError(f"at most {len(names)} companies; ask for fewer documents")
+        names = self._company_names()
+        # Companies hold 4 to 16 calls each. A corpus too large for the names (about 11,000
+        # documents) gives them longer histories instead, up to ten years of quarters: the issue's
+        # 20,000 transcripts are 500 companies over ten years. Smaller corpora stay as they were.
+        most = 16
+        while True:
+            counts: list[int] = []
+            total = 0
+            while total < n_calls:
+                counts.append(min(rng.randint(4, most), n_calls - total))
+                total += counts[-1]
+            if len(counts) <= len(names):
+                break
+            if most >= 40:
+                raise ValueError(f"at most {len(names)} companies of 40 calls; ask for fewer documents")
+            most += 4
+        rng.shuffle(names)
         n_analysts = max(20, round(len(counts) * 1.4))
         n_firms = max(6, min(len(FIRM_ROOTS) * len(FIRM_SUFFIXES), n_analysts // 5))
         firms = [f"{r} {s}" for r in FIRM_ROOTS for s in FIRM_SUFFIXES]

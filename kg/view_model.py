@@ -18,9 +18,10 @@ from __future__ import annotations
 import re
 from collections import Counter, defaultdict
 from dataclasses import dataclass
+from functools import lru_cache
 
 from .view_layout import positions
-from .view_read import DIRECT, ENTITY_TYPES, Records, TurnText, local
+from .view_read import DIRECT, ENTITY_TYPES, TURN_BUDGET, Records, TurnText, local
 
 __all__ = ["build", "NODE_BUDGET", "EXTRA_TYPES", "TYPES"]
 
@@ -28,8 +29,6 @@ __all__ = ["build", "NODE_BUDGET", "EXTRA_TYPES", "TYPES"]
 #: neighbourhoods on demand: vis-network stays responsive, and a picture of thousands of
 #: labelled nodes answers nothing.
 NODE_BUDGET = 500
-#: Turns are embedded as nodes the page can draw on request up to this many (each costs ~30 bytes).
-TURN_BUDGET = 30_000
 MAX_QUOTES = 6          # evidence quotes kept per entity
 MAX_DETAILS = 5         # titles listed on a link's tooltip
 SNIPPET = 280           # characters of English around a mention
@@ -56,11 +55,13 @@ _METRIC_ORDER = ("Revenue", "GrossMargin", "OperatingExpenses", "NetIncome", "Ea
 _KIND_CODE = {"Reported": "R", "Guidance": "G", "Target": "T"}
 
 
+@lru_cache(maxsize=4096)  # a few dozen labels, hundreds of thousands of links to sort
 def _rel_rank(label: str) -> tuple[int, str]:
     rank = next((i for i, p in enumerate(_REL_ORDER) if label.startswith(p)), len(_REL_ORDER))
     return rank, label
 
 
+@lru_cache(maxsize=4096)
 def _humanise(name: str | None) -> str:
     """``InvestorRelations`` -> ``Investor Relations``."""
     return re.sub(r"(?<=[a-z])(?=[A-Z])", " ", name or "")
@@ -409,7 +410,6 @@ def build(records: Records, title: str = "kg", budget: int = NODE_BUDGET) -> dic
                 break
         wanted[index[entity]] = latest
     first_questions = {x.iri: x.questions[0] for x in r.exchanges if x.questions}
-    turn_speaker = {t.iri: t.speaker for t in r.turns}
     texts = r.turn_text([t for v in wanted.values() for _, t in v] + list(first_questions.values())) \
         if r.turn_text else {}
 
@@ -430,6 +430,13 @@ def build(records: Records, title: str = "kg", budget: int = NODE_BUDGET) -> dic
                  [index[a] for a in x.answerers if a in index]]
         asks_by_doc[doc].append(entry)
 
+    # A person's questions, in exchange order: looked up per person, so not found by scanning
+    # every exchange for each (that grew with people times exchanges).
+    questions_of: dict[str, list[int]] = defaultdict(list)
+    for x in r.exchanges:
+        if (q := question_quotes.get(x.iri)) is not None:
+            questions_of[x.asker].append(q)
+
     for i, s in enumerate(order):
         kind = r.entities[s]
         chosen = node_quotes[i]
@@ -438,8 +445,7 @@ def build(records: Records, title: str = "kg", budget: int = NODE_BUDGET) -> dic
             for f in sorted(quoted, key=lambda f: -doc_period_key(figs[f].get("d")))[:2]:
                 if figs[f]["q"] not in chosen:
                     chosen.append(figs[f]["q"])
-            asked = [q for x in r.exchanges if x.asker == s and (q := question_quotes.get(x.iri)) is not None]
-            for q in asked[-2:]:
+            for q in questions_of.get(s, [])[-2:]:
                 if q not in chosen:
                     chosen.append(q)
         elif kind in ("call", "note"):
@@ -453,7 +459,7 @@ def build(records: Records, title: str = "kg", budget: int = NODE_BUDGET) -> dic
             if turn in texts:
                 found = mention_snippet(texts[turn], names_)
                 if found:
-                    chosen.append(quotes.add(found[0], found[1], doc, index.get(turn_speaker.get(turn)), "mention"))
+                    chosen.append(quotes.add(found[0], found[1], doc, index.get(texts[turn].speaker), "mention"))
         node_quotes[i] = chosen[:MAX_QUOTES]
 
     # Nodes, links and documents as the page reads them.
@@ -535,7 +541,7 @@ def build(records: Records, title: str = "kg", budget: int = NODE_BUDGET) -> dic
         "figs": figs,
         "series": _series(figs, nodes, periods, metrics, docs),
         "turns": turns,
-        "turnsOmitted": 0 if turns or not r.turns else len(r.turns),
+        "turnsOmitted": r.turns_omitted or (0 if turns or not r.turns else len(r.turns)),
         "groups": overview["groups"],
         "groupEdges": overview["edges"],
         "folded": r.counts,

@@ -20,6 +20,10 @@ import pyoxigraph as ox
 
 from ontology import EKG
 
+#: The page carries every turn (for drawing them on request) up to this many; past it, reading
+#: them all took a quarter of the time the page spent reading at 5,000 documents, for nothing it shows.
+TURN_BUDGET = 30_000
+
 PREFIXES = """PREFIX ekg: <https://w3id.org/earnings-kg/ontology#>
 PREFIX rdf: <http://www.w3.org/1999/02/22-rdf-syntax-ns#>
 PREFIX rdfs: <http://www.w3.org/2000/01/rdf-schema#>
@@ -150,6 +154,7 @@ class TurnText:
     iri: str
     text: str
     translation: str | None
+    speaker: str | None = None
 
 
 @dataclass
@@ -170,6 +175,7 @@ class Records:
     assertions: list[Assertion] = field(default_factory=list)
     concept_labels: dict[str, str] = field(default_factory=dict)      # metric IRI -> prefLabel
     counts: dict[str, int] = field(default_factory=dict)             # structural nodes folded away
+    turns_omitted: int = 0    # turns not read: more than TURN_BUDGET (then `turns` is empty)
     turn_text: Callable[[Iterable[str]], dict[str, TurnText]] | None = None
 
 
@@ -202,8 +208,9 @@ class Source:
 
     def rows(self, sparql: str) -> list[tuple[str | None, ...]]:
         result = self._query(PREFIXES + sparql)
-        names = [v.value for v in result.variables]
-        return [tuple(None if s[n] is None else s[n].value for n in names) for s in result]
+        # By position, once each: by name, twice, took a quarter of the time of a large read.
+        columns = range(len(result.variables))
+        return [tuple(None if (term := s[i]) is None else term.value for i in columns) for s in result]
 
 
 def _num(text: str | None) -> float | None:
@@ -270,29 +277,47 @@ def read(source) -> Records:
             "OPTIONAL { ?x ekg:affiliation ?org } }"):
         r.participations.append(Participation(call, person, local(role), title, org))
 
+    # Exchanges, their answerers and their questions in three queries: in one, every answerer
+    # came once per question (141,590 rows for 24,000 exchanges at 5,000 documents).
     asked: dict[str, dict] = {}
-    for x, call, asker, answerer, question, order in src.rows(
-            "SELECT DISTINCT ?x ?call ?asker ?answerer ?q ?order WHERE { ?x ekg:askedBy ?asker ; ekg:call ?call "
-            "OPTIONAL { ?x ekg:answeredBy ?answerer } OPTIONAL { ?x ekg:question ?q OPTIONAL { ?q ekg:order ?order } } }"):
-        entry = asked.setdefault(x, {"call": call, "asker": asker, "answerers": set(), "questions": {}})
-        if answerer:
-            entry["answerers"].add(answerer)
-        if question:
-            entry["questions"][question] = _int(order) or 0
+    for x, call, asker in src.rows("SELECT DISTINCT ?x ?call ?asker WHERE { ?x ekg:askedBy ?asker ; ekg:call ?call }"):
+        asked.setdefault(x, {"call": call, "asker": asker, "answerers": set(), "questions": {}})
+    for x, answerer in src.rows("SELECT DISTINCT ?x ?answerer WHERE { ?x ekg:answeredBy ?answerer }"):
+        if x in asked:
+            asked[x]["answerers"].add(answerer)
+    for x, question, order in src.rows("SELECT DISTINCT ?x ?q ?order WHERE { ?x ekg:question ?q "
+                                       "OPTIONAL { ?q ekg:order ?order } }"):
+        if x in asked:
+            asked[x]["questions"][question] = _int(order) or 0
     for x, e in sorted(asked.items()):
         questions = tuple(q for q, _ in sorted(e["questions"].items(), key=lambda kv: (kv[1], kv[0])))
         r.exchanges.append(Exchange(x, e["call"], e["asker"], tuple(sorted(e["answerers"])), questions))
 
-    for turn, call, entity, order in src.rows(
-            "SELECT DISTINCT ?t ?call ?e ?order WHERE { ?t ekg:mentions ?e ; ekg:call ?call "
-            "OPTIONAL { ?t ekg:order ?order } }"):
-        r.mentions.append(Mention(turn, call, entity, _int(order) or 0))
+    # The turns that mention something, then what each mentions: joined in one query, every
+    # turn's call and order were looked up once per mention (12 s at 5,000 documents, now 8).
+    where: dict[str, tuple[str, int]] = {}
+    for turn, call, order in src.rows(
+            "SELECT ?t ?call ?order WHERE { { SELECT DISTINCT ?t WHERE { ?t ekg:mentions [] } } "
+            "?t ekg:call ?call OPTIONAL { ?t ekg:order ?order } }"):
+        where.setdefault(turn, (call, _int(order) or 0))
+    for turn, entity in src.rows("SELECT DISTINCT ?t ?e WHERE { ?t ekg:mentions ?e }"):
+        if turn in where:
+            call, order = where[turn]
+            r.mentions.append(Mention(turn, call, entity, order))
 
-    for turn, call, order, speaker, section in src.rows(
-            "SELECT ?t ?call (SAMPLE(?o) AS ?order) (SAMPLE(?sp) AS ?speaker) (SAMPLE(?se) AS ?section) WHERE { "
-            "?t a ekg:Turn ; ekg:call ?call OPTIONAL { ?t ekg:order ?o } OPTIONAL { ?t ekg:speaker ?sp } "
-            "OPTIONAL { ?t ekg:section ?se } } GROUP BY ?t ?call"):
-        r.turns.append(Turn(turn, call, _int(order) or 0, speaker, local(section)))
+    for key, cls in (("turns", "Turn"), ("exchanges", "Exchange"), ("participations", "Participation"),
+                     ("observations", "MetricObservation"), ("evidence", "Evidence"), ("assertions", "Assertion")):
+        [(n,)] = src.rows(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ekg:{cls} }}")
+        r.counts[key] = int(n or 0)
+
+    if r.counts["turns"] > TURN_BUDGET:
+        r.turns_omitted = r.counts["turns"]
+    else:
+        for turn, call, order, speaker, section in src.rows(
+                "SELECT ?t ?call (SAMPLE(?o) AS ?order) (SAMPLE(?sp) AS ?speaker) (SAMPLE(?se) AS ?section) WHERE { "
+                "?t a ekg:Turn ; ekg:call ?call OPTIONAL { ?t ekg:order ?o } OPTIONAL { ?t ekg:speaker ?sp } "
+                "OPTIONAL { ?t ekg:section ?se } } GROUP BY ?t ?call"):
+            r.turns.append(Turn(turn, call, _int(order) or 0, speaker, local(section)))
 
     props = " ".join(f"<{p}>" for p in DIRECT)
     for s, p, o in src.rows(f"SELECT DISTINCT ?s ?p ?o WHERE {{ ?s ?p ?o VALUES ?p {{ {props} }} }}"):
@@ -300,26 +325,41 @@ def read(source) -> Records:
             r.direct.append((s, p, o))
     r.member_of = [(s, o) for s, o in src.rows("SELECT DISTINCT ?s ?o WHERE { ?s org:memberOf ?o }")]
 
-    obs: dict[str, dict] = {}
-    for row in src.rows(
-            "SELECT ?m ?metric ?company ?period ?kind ?basis ?value ?low ?high ?unit ?change ?by ?from ?call ?q ?zh "
-            "WHERE { ?m a ekg:MetricObservation ; ekg:metric ?metric "
-            "OPTIONAL { ?m ekg:company ?company } OPTIONAL { ?m ekg:period ?period } OPTIONAL { ?m ekg:kind ?kind } "
-            "OPTIONAL { ?m ekg:basis ?basis } OPTIONAL { ?m ekg:value ?value } OPTIONAL { ?m ekg:lowValue ?low } "
-            "OPTIONAL { ?m ekg:highValue ?high } OPTIONAL { ?m ekg:unit ?unit } OPTIONAL { ?m ekg:changeOf ?change } "
-            "OPTIONAL { ?m ekg:statedBy ?by } OPTIONAL { ?m prov:wasDerivedFrom ?from OPTIONAL { ?from ekg:call ?call } } "
-            "OPTIONAL { ?m ekg:evidence ?e OPTIONAL { ?e ekg:quote ?q } OPTIONAL { ?e ekg:paragraphTranslation ?zh } } }"):
-        m = row[0]
-        if m in obs:
-            continue  # one row per observation: a second stater or quote adds nothing the page shows
-        obs[m] = row
-    for m, row in sorted(obs.items()):
-        (_, metric, company, period, kind, basis, value, low, high, unit, change, by, derived, call, quote, zh) = row
+    # Observations: each property read on its own and joined here. As one query with an OPTIONAL
+    # per property, pyoxigraph looked every property up observation by observation: 14 of the
+    # 20 s the page took to read at 5,000 documents. When a property has several values, the
+    # page shows one (a second stater or quote adds nothing it shows): the first one read.
+    obs: dict[str, dict[str, str]] = {}
+    for m, metric in src.rows("SELECT ?m ?metric WHERE { ?m a ekg:MetricObservation ; ekg:metric ?metric }"):
+        obs.setdefault(m, {"metric": metric})
+    for key, prop in (("company", "ekg:company"), ("period", "ekg:period"), ("kind", "ekg:kind"),
+                      ("basis", "ekg:basis"), ("value", "ekg:value"), ("low", "ekg:lowValue"),
+                      ("high", "ekg:highValue"), ("unit", "ekg:unit"), ("change", "ekg:changeOf"),
+                      ("by", "ekg:statedBy")):
+        for m, value in src.rows(f"SELECT ?m ?v WHERE {{ ?m {prop} ?v }}"):
+            fields = obs.get(m)
+            if fields is not None:
+                fields.setdefault(key, value)
+    # Where it came from and its quote, each pair from one row (the call of that turn, the
+    # translation of that quote's paragraph).
+    for m, derived, call in src.rows("SELECT ?m ?from ?call WHERE { ?m a ekg:MetricObservation ; "
+                                     "prov:wasDerivedFrom ?from OPTIONAL { ?from ekg:call ?call } }"):
+        fields = obs[m]
+        if "from" not in fields:
+            fields["from"], fields["call"] = derived, call
+    for m, quote, zh in src.rows("SELECT ?m ?q ?zh WHERE { ?m a ekg:MetricObservation ; ekg:evidence ?e "
+                                 "OPTIONAL { ?e ekg:quote ?q } OPTIONAL { ?e ekg:paragraphTranslation ?zh } }"):
+        fields = obs[m]
+        if "evidence" not in fields:
+            fields["evidence"], fields["quote"], fields["zh"] = m, quote, zh
+    for m, f in sorted(obs.items()):
+        derived, call = f.get("from"), f.get("call")
         document = call or (derived if derived in r.documents else None)
-        turn = derived if call else None
         r.observations.append(Observation(
-            m, metric, company, period, local(kind) or "Reported", local(basis), _num(value), _num(low),
-            _num(high), local(unit), local(change), by, document, turn, quote, zh))
+            m, f["metric"], f.get("company"), f.get("period"), local(f.get("kind")) or "Reported",
+            local(f.get("basis")), _num(f.get("value")), _num(f.get("low")), _num(f.get("high")),
+            local(f.get("unit")), local(f.get("change")), f.get("by"), document, derived if call else None,
+            f.get("quote"), f.get("zh")))
 
     seen: set = set()
     for a, s, p, o, derived, call, quote, zh in src.rows(
@@ -337,22 +377,18 @@ def read(source) -> Records:
         "SELECT ?c (SAMPLE(?l) AS ?label) WHERE { ?c skos:prefLabel ?l FILTER(langMatches(LANG(?l), 'en') || LANG(?l) = '') } "
         "GROUP BY ?c")}
 
-    for key, cls in (("turns", "Turn"), ("exchanges", "Exchange"), ("participations", "Participation"),
-                     ("observations", "MetricObservation"), ("evidence", "Evidence"), ("assertions", "Assertion")):
-        [(n,)] = src.rows(f"SELECT (COUNT(DISTINCT ?s) AS ?n) WHERE {{ ?s a ekg:{cls} }}")
-        r.counts[key] = int(n or 0)
-
     def turn_text(iris: Iterable[str]) -> dict[str, TurnText]:
-        """The English text and Chinese translation of some turns, fetched in batches."""
+        """The English text, Chinese translation and speaker of some turns, fetched in batches."""
         out: dict[str, TurnText] = {}
         wanted = sorted(set(iris))
         for start in range(0, len(wanted), 200):
             values = " ".join(f"<{t}>" for t in wanted[start:start + 200])
-            for t, text, zh in src.rows(
-                    f"SELECT ?t (SAMPLE(?x) AS ?text) (SAMPLE(?z) AS ?zh) WHERE {{ VALUES ?t {{ {values} }} "
-                    f"?t ekg:text ?x OPTIONAL {{ ?t ekg:translation ?z }} }} GROUP BY ?t"):
+            for t, text, zh, speaker in src.rows(
+                    f"SELECT ?t (SAMPLE(?x) AS ?text) (SAMPLE(?z) AS ?zh) (SAMPLE(?sp) AS ?speaker) WHERE {{ "
+                    f"VALUES ?t {{ {values} }} ?t ekg:text ?x OPTIONAL {{ ?t ekg:translation ?z }} "
+                    f"OPTIONAL {{ ?t ekg:speaker ?sp }} }} GROUP BY ?t"):
                 if text is not None:
-                    out[t] = TurnText(t, text, zh)
+                    out[t] = TurnText(t, text, zh, speaker)
         return out
 
     r.turn_text = turn_text

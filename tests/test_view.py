@@ -108,11 +108,13 @@ def small_graph() -> Graph:
     participation(call1, notter, EKG.Analyst, jefferies, "Analyst")
     participation(call2, eve, EKG.Analyst, jefferies, "Analyst")
 
-    def turn(c, n, *mentions, text="…", translation=None):
+    def turn(c, n, *mentions, text="…", translation=None, speaker=None):
         t = URIRef(f"{c}/turn/{n}")
         a((t, RDF.type, EKG.Turn))
         a((t, EKG.call, c))
         a((t, EKG.order, Literal(n)))
+        if speaker:
+            a((t, EKG.speaker, speaker))
         a((t, EKG.text, Literal(text, lang="en")))
         if translation:
             a((t, EKG.translation, Literal(translation, lang="zh-Hant")))
@@ -122,7 +124,7 @@ def small_graph() -> Graph:
 
     turn(call1, 1, bead, smartbiz)
     t2 = turn(call1, 2, bead)           # a second mention of BEAD: still one edge
-    turn(call2, 1, bead, ntia, texas, text=BEAD_TEXT, translation=BEAD_ZH)
+    turn(call2, 1, bead, ntia, texas, text=BEAD_TEXT, translation=BEAD_ZH, speaker=weening)
     question = turn(call2, 2, text=QUESTION)
     answer = turn(call2, 3, calix)
 
@@ -270,7 +272,8 @@ def test_quotes_come_from_evidence_and_from_the_turns_that_name_an_entity(data):
     ids = by_label(data)
     bead = [data["quotes"][q] for q in data["nodes"][ids["BEAD"]]["q"]]
     assert {"e": "The Bead money arrives in 2025, we think.", "k": "mention", "d": 1,
-            "z": data["zh"].index("各州正在批准計畫。BEAD 資金預計 2025 年到位。")} in bead
+            "z": data["zh"].index("各州正在批准計畫。BEAD 資金預計 2025 年到位。"),
+            "b": ids["Michael Weening"]} in bead   # the turn's speaker
     weening = [data["quotes"][q]["e"] for q in data["nodes"][ids["Michael Weening"]]["q"]]
     assert "revenue of $264.7 million" in weening
     figure = next(q for q in data["quotes"] if q["e"] == "revenue of $264.7 million")
@@ -429,3 +432,18 @@ def test_kg_view_writes_the_page_of_a_store_with_its_budget(built, tmp_path):
     data = json.loads(block.group(1))
     assert data["mode"] == "overview" and data["budget"] == 10 and len(data["nodes"]) > 10
     assert {data["types"][g["t"]][0] for g in data["groups"]} >= {"call", "person", "period"}
+
+
+def test_past_the_turn_budget_the_page_leaves_the_turns_out_and_keeps_what_they_say(monkeypatch):
+    """Past TURN_BUDGET turns the page does not read them all (a quarter of its reading at 5,000
+    documents): it carries their count, and the quotes cut from turns keep their speakers."""
+    from kg import view_read
+
+    full = page_data(small_graph())
+    monkeypatch.setattr(view_read, "TURN_BUDGET", 0)
+    lean = page_data(small_graph())
+    assert full["turns"] and full["turnsOmitted"] == 0
+    assert lean["turns"] == [] and lean["turnsOmitted"] == len(full["turns"])
+    assert any("b" in q for q in full["quotes"] if q["k"] == "mention")
+    rest = lambda data: {k: v for k, v in data.items() if k not in ("turns", "turnsOmitted")}  # noqa: E731
+    assert rest(lean) == rest(full)
