@@ -356,7 +356,8 @@ class Store:
             self.flush()
 
     def flush(self) -> None:
-        if self.path is not None:
+        """Write what RocksDB holds in memory to the store's files, where other processes read."""
+        if self.path is not None and not self._read_only:
             self._store.flush()
         self._unflushed = 0
 

@@ -5,6 +5,8 @@ import os
 import shutil
 import time
 
+import pytest
+
 from kg.cli import main
 from kg.export import write_build_outputs
 from kg.ingest import extract_one, ingest
@@ -155,3 +157,30 @@ def test_a_loaded_store_has_a_generation_of_its_own(built, tmp_path):
     assert main(["load", str(built / "graph.nq"), "--store", str(tmp_path / "store")]) == 0
     loaded = Store(tmp_path / "store", read_only=True).generation()
     assert loaded and loaded != Store(built / "store", read_only=True).generation()
+
+
+def test_past_a_size_the_files_are_written_side_by_side_with_the_same_bytes(seeds, tmp_path, monkeypatch):
+    """From PARALLEL_FROM documents each file is written by a process of its own, reading the
+    store alongside the build: the same files as one after another, and an error in one of them
+    comes back whole (its message and file), with no temporary file left behind."""
+    from extract.errors import KgError
+    from kg import export
+
+    store = Store(tmp_path / "store")
+    ingest(sorted(seeds.glob("*.txt")), store, workers=1)
+    write_build_outputs(store, tmp_path / "one", force=True)
+
+    in_processes = []
+    monkeypatch.setattr(export, "PARALLEL_FROM", 0)
+    monkeypatch.setattr(export, "_write_in_processes",
+                        lambda *args, real=export._write_in_processes: in_processes.append(args) or real(*args))
+    write_build_outputs(store, tmp_path / "side", force=True)
+    assert in_processes and len(in_processes[0][1]) == len(OUTPUTS)
+    for name in OUTPUTS:
+        assert (tmp_path / "side" / name).read_bytes() == (tmp_path / "one" / name).read_bytes(), name
+
+    (tmp_path / "bad" / "graph.nq").mkdir(parents=True)  # a folder where a file goes
+    with pytest.raises(KgError) as stopped:
+        write_build_outputs(store, tmp_path / "bad", force=True)
+    assert str(stopped.value) == f"{tmp_path / 'bad' / 'graph.nq'} is a folder: name the file to write"
+    assert not [p for p in (tmp_path / "bad").iterdir() if p.name.startswith(".")]
