@@ -7,6 +7,7 @@ import time
 
 import pytest
 
+from extract.errors import KgError
 from kg.cli import main
 from kg.export import write_build_outputs
 from kg.ingest import extract_one, ingest
@@ -163,7 +164,6 @@ def test_past_a_size_the_files_are_written_side_by_side_with_the_same_bytes(seed
     """From PARALLEL_FROM documents each file is written by a process of its own, reading the
     store alongside the build: the same files as one after another, and an error in one of them
     comes back whole (its message and file), with no temporary file left behind."""
-    from extract.errors import KgError
     from kg import export
 
     store = Store(tmp_path / "store")
@@ -184,3 +184,20 @@ def test_past_a_size_the_files_are_written_side_by_side_with_the_same_bytes(seed
         write_build_outputs(store, tmp_path / "bad", force=True)
     assert str(stopped.value) == f"{tmp_path / 'bad' / 'graph.nq'} is a folder: name the file to write"
     assert not [p for p in (tmp_path / "bad").iterdir() if p.name.startswith(".")]
+
+    # After an error no file starts: on two cores the page (first) fails at once, TriG runs
+    # beside it to its end, and JSON-LD, N-Quads and Turtle never start.
+    monkeypatch.setattr(export.os, "cpu_count", lambda: 2)
+    monkeypatch.setattr(export, "_write_from", _page_fails_at_once)
+    with pytest.raises(KgError, match="the page failed"):
+        write_build_outputs(store, tmp_path / "page", force=True)
+    assert sorted(p.name for p in (tmp_path / "page").iterdir()) == ["graph.trig"]
+
+
+def _page_fails_at_once(store_path, path, fmt):
+    """A stand-in for a build file's process (importable by it, so at module level)."""
+    if fmt is None:
+        raise KgError("the page failed")
+    time.sleep(1)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("written")
