@@ -179,7 +179,7 @@ def cmd_build(args) -> int:
     if jobs and jobs.where:
         print(f"extracted on {jobs.where}")
     outdir = Path(args.outdir)
-    outputs, written = write_build_outputs(store, outdir, force=args.force)
+    outputs, written = write_build_outputs(store, outdir, force=args.force, processes=os.cpu_count() or 1)
     seconds = time.perf_counter() - started
     _summary(report, seconds)
     if written:

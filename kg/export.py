@@ -13,6 +13,7 @@ import signal
 import tempfile
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import BinaryIO, Callable
@@ -91,18 +92,23 @@ def union_graph(store: Store) -> Graph:
 
 BUILD_STATE = ".kg-build.json"  # beside the outputs: what they were made from
 PAGE_TITLE = "kg: earnings calls"
-#: From this many documents a build writes its files side by side, one process each on as many
-#: cores as there are: at 5,000 documents one after another they took 140 s on 2 cores. Below it,
-#: starting the processes would cost more than they save.
+#: From this many documents `kg build` writes its files side by side, one process each, as many
+#: at once as there are cores: at 5,000 documents one after another they took 171 s on 2 cores,
+#: side by side 87 s. Below it, starting the processes would cost more than they save.
 PARALLEL_FROM = 500
 
 
-def write_build_outputs(store: Store, outdir: Path, force: bool = False) -> tuple[list[Path], bool]:
+def write_build_outputs(store: Store, outdir: Path, force: bool = False,
+                        processes: int = 1) -> tuple[list[Path], bool]:
     """The files a build leaves, and whether they were written now. They are kept when they were
     made from this store as it is, by this kg and these libraries, and are still as they were
     written: at 5,000 documents writing them takes minutes, and a build that found nothing new
     should not. The store "as it is" is its generation, which every kg writer renews, and its
-    documents with their hashes, which catch a writer that does not (an older kg)."""
+    documents with their hashes, which catch a writer that does not (an older kg).
+
+    With `processes` over 1 (`kg build` gives its cores) and PARALLEL_FROM documents or more, the
+    files are written by that many processes at once. They start as Python's `spawn` starts them,
+    so a script calling this needs the usual `if __name__ == "__main__":` guard."""
     paths = [outdir / name for name in (*BUILD_FILES, "graph.html")]
     documents = store.documents(count_triples=False)
     made_from = _made_from(store, documents)
@@ -111,10 +117,9 @@ def write_build_outputs(store: Store, outdir: Path, force: bool = False) -> tupl
     (outdir / BUILD_STATE).unlink(missing_ok=True)  # a build stopped from here on leaves no claim
     _remove_leftovers(paths)
     jobs = list(zip(paths, [*BUILD_FILES.values(), None]))
-    cores = os.cpu_count() or 1
-    if store.path is not None and len(documents) >= PARALLEL_FROM and cores > 1:
+    if store.path is not None and len(documents) >= PARALLEL_FROM and processes > 1:
         store.flush()  # what the processes read is what RocksDB has on disk
-        _write_in_processes(str(store.path), jobs, cores)
+        _write_in_processes(str(store.path), jobs, processes)
     else:
         for path, fmt in jobs:
             write_output(store, path, fmt)
@@ -149,11 +154,22 @@ def _write_from(store_path: str, path: Path, fmt: str | None) -> None:
         signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def _ignore_interrupts() -> None:
+def _start_writer(parent: int) -> None:
+    """A writing process's start: Ctrl-C ignored while it waits for a file (it would only kill it
+    with a traceback), and the process gone with the build that started it. Left running, it
+    would read the store without its lock and put old files over a later build's."""
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    try:
+        import ctypes
+
+        ctypes.CDLL(None, use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG (Linux)
+    except (OSError, AttributeError):
+        pass
+    if os.getppid() != parent:  # the build was already gone before the line above
+        os._exit(1)
 
 
-def _write_in_processes(store_path: str, jobs: list[tuple[Path, str | None]], cores: int) -> None:
+def _write_in_processes(store_path: str, jobs: list[tuple[Path, str | None]], processes: int) -> None:
     """The files written side by side, the longest first (the page, then TriG, JSON-LD, N-Quads,
     Turtle) so that the last to start are the short ones. A file is handed to a process only when
     one is free: after an error or Ctrl-C no more start (handed over beforehand, they would run
@@ -161,19 +177,24 @@ def _write_in_processes(store_path: str, jobs: list[tuple[Path, str | None]], co
     too (they share the terminal), and each removes its unfinished file."""
     order = {None: 0, "trig": 1, "jsonld": 2, "nq": 3, "ttl": 4}
     todo = sorted(jobs, key=lambda job: order.get(job[1], 5))
-    workers = min(cores, len(todo))
-    # forkserver, not fork: a process forked from this one would inherit RocksDB's threads' state.
-    pool = ProcessPoolExecutor(max_workers=workers, initializer=_ignore_interrupts,
-                               mp_context=multiprocessing.get_context("forkserver"))
+    workers = min(processes, len(todo))
+    # spawn: a process forked from this one would inherit RocksDB's threads' state, and one from
+    # a fork server would not be this process's child (for _start_writer's link to it).
+    pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_writer, initargs=(os.getpid(),),
+                               mp_context=multiprocessing.get_context("spawn"))
     try:
-        running: set = set()
+        running: dict = {}
         while todo or running:
             while todo and len(running) < workers:
                 path, fmt = todo.pop(0)
-                running.add(pool.submit(_write_from, store_path, path, fmt))
-            done, running = wait(running, return_when=FIRST_COMPLETED)
+                running[pool.submit(_write_from, store_path, path, fmt)] = path
+            done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
-                future.result()
+                path = running.pop(future)
+                try:
+                    future.result()
+                except BrokenProcessPool:
+                    raise KgError("the process writing it stopped (out of memory?)", str(path)) from None
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
 

@@ -295,14 +295,13 @@ def read(source) -> Records:
 
     # The turns that mention something, then what each mentions: joined in one query, every
     # turn's call and order were looked up once per mention (12 s at 5,000 documents, now 8).
-    where: dict[str, tuple[str, int]] = {}
+    where: dict[str, set[tuple[str, int]]] = defaultdict(set)   # turn -> (call, order), one in kg's graphs
     for turn, call, order in src.rows(
             "SELECT ?t ?call ?order WHERE { { SELECT DISTINCT ?t WHERE { ?t ekg:mentions [] } } "
             "?t ekg:call ?call OPTIONAL { ?t ekg:order ?order } }"):
-        where.setdefault(turn, (call, _int(order) or 0))
+        where[turn].add((call, _int(order) or 0))
     for turn, entity in src.rows("SELECT DISTINCT ?t ?e WHERE { ?t ekg:mentions ?e }"):
-        if turn in where:
-            call, order = where[turn]
+        for call, order in sorted(where.get(turn, ())):
             r.mentions.append(Mention(turn, call, entity, order))
 
     for key, cls in (("turns", "Turn"), ("exchanges", "Exchange"), ("participations", "Participation"),
@@ -341,25 +340,24 @@ def read(source) -> Records:
             if fields is not None:
                 fields.setdefault(key, value)
     # Where it came from and its quote, each pair from one row (the call of that turn, the
-    # translation of that quote's paragraph).
+    # translation of that quote's paragraph); observations without a metric are not read.
+    sources: dict[str, tuple[str, str | None]] = {}
     for m, derived, call in src.rows("SELECT ?m ?from ?call WHERE { ?m a ekg:MetricObservation ; "
                                      "prov:wasDerivedFrom ?from OPTIONAL { ?from ekg:call ?call } }"):
-        fields = obs[m]
-        if "from" not in fields:
-            fields["from"], fields["call"] = derived, call
+        sources.setdefault(m, (derived, call))
+    evidence: dict[str, tuple[str | None, str | None]] = {}
     for m, quote, zh in src.rows("SELECT ?m ?q ?zh WHERE { ?m a ekg:MetricObservation ; ekg:evidence ?e "
                                  "OPTIONAL { ?e ekg:quote ?q } OPTIONAL { ?e ekg:paragraphTranslation ?zh } }"):
-        fields = obs[m]
-        if "evidence" not in fields:
-            fields["evidence"], fields["quote"], fields["zh"] = m, quote, zh
+        evidence.setdefault(m, (quote, zh))
     for m, f in sorted(obs.items()):
-        derived, call = f.get("from"), f.get("call")
+        derived, call = sources.get(m, (None, None))
+        quote, zh = evidence.get(m, (None, None))
         document = call or (derived if derived in r.documents else None)
         r.observations.append(Observation(
             m, f["metric"], f.get("company"), f.get("period"), local(f.get("kind")) or "Reported",
             local(f.get("basis")), _num(f.get("value")), _num(f.get("low")), _num(f.get("high")),
             local(f.get("unit")), local(f.get("change")), f.get("by"), document, derived if call else None,
-            f.get("quote"), f.get("zh")))
+            quote, zh))
 
     seen: set = set()
     for a, s, p, o, derived, call, quote, zh in src.rows(

@@ -447,3 +447,17 @@ def test_past_the_turn_budget_the_page_leaves_the_turns_out_and_keeps_what_they_
     assert any("b" in q for q in full["quotes"] if q["k"] == "mention")
     rest = lambda data: {k: v for k, v in data.items() if k not in ("turns", "turnsOmitted")}  # noqa: E731
     assert rest(lean) == rest(full)
+
+
+def test_graphs_from_elsewhere_a_turn_in_two_calls_and_a_figure_without_a_metric():
+    """kg's shapes rule both out, but the page also reads rdflib graphs and other stores."""
+    g = small_graph()
+    turn = ID["call/calix-2023-q4/turn/1"]              # mentions BEAD and SmartBiz
+    g.add((turn, EKG.call, ID["call/calix-2024-q1"]))
+    odd = ID["call/calix-2023-q4/observation/odd"]
+    g.add((odd, RDF.type, EKG.MetricObservation))
+    g.add((odd, URIRef("http://www.w3.org/ns/prov#wasDerivedFrom"), turn))
+    data = page_data(g)
+    assert "mentions" in links(data)[("calix-2024-q1", "SmartBiz")]["r"]   # from the turn, in both calls
+    assert "mentions" in links(data)[("calix-2023-q4", "SmartBiz")]["r"]
+    assert len(data["figs"]) == len(page_data(small_graph())["figs"])     # no metric: no figure
