@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from .view_layout import positions
-from .view_read import DIRECT, ENTITY_TYPES, TURN_BUDGET, Records, TurnText, local
+from .view_read import DIRECT, ENTITY_TYPES, Records, TurnText, local
 
 __all__ = ["build", "NODE_BUDGET", "EXTRA_TYPES", "TYPES"]
 
@@ -514,7 +514,7 @@ def build(records: Records, title: str = "kg", budget: int = NODE_BUDGET) -> dic
         docs.append(doc)
 
     turns = []
-    if len(r.turns) <= TURN_BUDGET:
+    if not r.turns_omitted:  # past TURN_BUDGET the reader leaves them out and counts them
         for t in sorted(r.turns, key=lambda t: (t.call, t.order)):
             doc = doc_index.get(t.call)
             if doc is None:
@@ -541,7 +541,7 @@ def build(records: Records, title: str = "kg", budget: int = NODE_BUDGET) -> dic
         "figs": figs,
         "series": _series(figs, nodes, periods, metrics, docs),
         "turns": turns,
-        "turnsOmitted": r.turns_omitted or (0 if turns or not r.turns else len(r.turns)),
+        "turnsOmitted": r.turns_omitted,
         "groups": overview["groups"],
         "groupEdges": overview["edges"],
         "folded": r.counts,
