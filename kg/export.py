@@ -11,6 +11,7 @@ import platform
 import re
 import signal
 import tempfile
+import threading
 import time
 from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
 from concurrent.futures.process import BrokenProcessPool
@@ -141,24 +142,49 @@ def write_output(store: Store, path: Path, fmt: str | None) -> None:
 
 def _write_from(store_path: str, path: Path, fmt: str | None) -> None:
     """`write_output` in a process of its own, reading the store on disk alongside the build.
-    Ctrl-C stops it (removing its unfinished file) while it writes, and is ignored in between,
-    where it would only kill an idle process with a traceback."""
-    signal.signal(signal.SIGINT, signal.default_int_handler)
+    Ctrl-C stops it, removing its unfinished file; one that came while the process was idle or
+    starting stops it before it begins."""
+    signal.signal(signal.SIGINT, _stop_writing)
     try:
+        if _ctrl_c:
+            raise KeyboardInterrupt
         store = Store(store_path, read_only=True)
         try:
             write_output(store, path, fmt)
         finally:
             store.close()
     finally:
-        signal.signal(signal.SIGINT, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, _note_ctrl_c)
+
+
+_ctrl_c = False  # in a writing process: whether a Ctrl-C came while it was not writing
+
+
+def _note_ctrl_c(signum, frame) -> None:
+    """Ctrl-C in a writing process that is not writing: noted for the next file, which then does
+    not start. Raising it would kill the idle process with a traceback."""
+    global _ctrl_c
+    _ctrl_c = True
+
+
+def _stop_writing(signum, frame) -> None:
+    """The first Ctrl-C stops the file being written; the next ones are only noted. A build's
+    Ctrl-C reaches a writing process twice (from the terminal, then from the build), and the
+    second must not cut short the removal of the unfinished file."""
+    signal.signal(signal.SIGINT, _note_ctrl_c)
+    raise KeyboardInterrupt
 
 
 def _start_writer(parent: int) -> None:
-    """A writing process's start: Ctrl-C ignored while it waits for a file (it would only kill it
-    with a traceback), and the process gone with the build that started it. Left running, it
-    would read the store without its lock and put old files over a later build's."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    """A writing process's start: Ctrl-C noted rather than raised while it waits for a file, and
+    the process gone with the build that started it. Left running, it would read the store
+    without its lock and put old files over a later build's.
+
+    It starts with Ctrl-C blocked (`_submit`): one pressed in the second or so Python takes to
+    start would have killed it with a traceback, printed after the build's own one line. Such a
+    Ctrl-C arrives here, as the block is lifted, and is noted like any other."""
+    signal.signal(signal.SIGINT, _note_ctrl_c)
+    signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     try:
         import ctypes
 
@@ -173,8 +199,9 @@ def _write_in_processes(store_path: str, jobs: list[tuple[Path, str | None]], pr
     """The files written side by side, the longest first (the page, then TriG, JSON-LD, N-Quads,
     Turtle) so that the last to start are the short ones. A file is handed to a process only when
     one is free: after an error or Ctrl-C no more start (handed over beforehand, they would run
-    to the end). The first error is raised once the running ones have ended; Ctrl-C reaches them
-    too (they share the terminal), and each removes its unfinished file."""
+    to the end). The first error is raised once the running ones have ended. Ctrl-C stops them
+    too, whether it came from the terminal or to the build alone, and each removes its
+    unfinished file."""
     order = {None: 0, "trig": 1, "jsonld": 2, "nq": 3, "ttl": 4}
     todo = sorted(jobs, key=lambda job: order.get(job[1], 5))
     workers = min(processes, len(todo))
@@ -182,12 +209,12 @@ def _write_in_processes(store_path: str, jobs: list[tuple[Path, str | None]], pr
     # a fork server would not be this process's child (for _start_writer's link to it).
     pool = ProcessPoolExecutor(max_workers=workers, initializer=_start_writer, initargs=(os.getpid(),),
                                mp_context=multiprocessing.get_context("spawn"))
+    running: dict = {}
     try:
-        running: dict = {}
         while todo or running:
             while todo and len(running) < workers:
                 path, fmt = todo.pop(0)
-                running[pool.submit(_write_from, store_path, path, fmt)] = path
+                running[_submit(pool, _write_from, store_path, path, fmt)] = path
             done, _ = wait(running, return_when=FIRST_COMPLETED)
             for future in done:
                 path = running.pop(future)
@@ -195,8 +222,47 @@ def _write_in_processes(store_path: str, jobs: list[tuple[Path, str | None]], pr
                     future.result()
                 except BrokenProcessPool:
                     raise KgError("the process writing it stopped (out of memory?)", str(path)) from None
+    except KeyboardInterrupt:
+        # A Ctrl-C sent to the build alone (kill -INT, a supervisor) stops the files being
+        # written too, as the terminal's Ctrl-C does; the build would otherwise wait for them.
+        # The pool's processes: concurrent.futures has no public list of them.
+        for pid, process in (getattr(pool, "_processes", None) or {}).items():
+            if process.is_alive():
+                try:
+                    os.kill(pid, signal.SIGINT)
+                except OSError:
+                    pass
+        raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _submit(pool: ProcessPoolExecutor, *job):
+    """`pool.submit`, with Ctrl-C held back meanwhile. The process it may start (it starts them on
+    this thread) inherits the block and keeps it until `_start_writer` is ready for Ctrl-C. And
+    a Ctrl-C taken meanwhile by another of this process's threads (RocksDB has some), which the
+    block does not cover, is noted and raised once `submit` has returned, not inside it, where
+    it could leave a process started but unknown to the pool.
+
+    (Should multiprocessing start its resource tracker during `submit`, it lifts the block; a
+    Ctrl-C in the new process's first second may then print a traceback, as before.)"""
+    caught: list[int] = []
+    # Only the main thread may set handlers; and a Ctrl-C the process ignores stays ignored.
+    noting = (threading.current_thread() is threading.main_thread()
+              and signal.getsignal(signal.SIGINT) not in (signal.SIG_IGN, None))
+    previous = signal.signal(signal.SIGINT, lambda signum, frame: caught.append(signum)) if noting else None
+    mask = None
+    try:
+        mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+        future = pool.submit(*job)
+    finally:
+        if mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, mask)
+        if noting:
+            signal.signal(signal.SIGINT, previous)
+    if caught:
+        signal.raise_signal(signal.SIGINT)  # to the handler it was meant for (KeyboardInterrupt)
+    return future
 
 
 def _remove_leftovers(paths: list[Path], quiet_seconds: float = 600) -> None:

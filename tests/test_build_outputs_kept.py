@@ -3,7 +3,10 @@ the files, or `--force` writes them again."""
 
 import os
 import shutil
+import signal
+import threading
 import time
+from concurrent.futures import ProcessPoolExecutor
 
 import pytest
 
@@ -199,3 +202,71 @@ def _page_fails_at_once(store_path, path, fmt):
     time.sleep(1)
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text("written")
+
+
+def test_a_ctrl_c_sent_to_the_build_alone_stops_the_file_being_written(built, tmp_path, monkeypatch):
+    """`kill -INT` of the build process, not its group (a supervisor, a script), stops its
+    writing processes too, and they leave no unfinished file: the build used to wait for them
+    (at 5,000 documents, for half a minute)."""
+    from kg import export
+
+    out = tmp_path / "out"
+    monkeypatch.setattr(export, "_write_from", _write_from_slowly)
+
+    def interrupt_the_build_once_writing():
+        deadline = time.monotonic() + 60
+        while not (out / "started").exists() and time.monotonic() < deadline:
+            time.sleep(0.02)
+        if (out / "started").exists():  # else the test fails without it, and no later test gets it
+            os.kill(os.getpid(), signal.SIGINT)
+
+    threading.Thread(target=interrupt_the_build_once_writing, daemon=True).start()
+    with pytest.raises(KeyboardInterrupt):
+        export._write_in_processes(str(built / "store"), [(out / "graph.nq", "nq")], processes=1)
+    assert os.listdir(out) == ["started"]  # neither graph.nq nor its temporary file
+
+
+def _write_from_slowly(store_path, path, fmt):
+    """kg's own `_write_from`, in a writing process where a file takes 30 s to write and says when
+    it has started (at module level, so that the process can import it)."""
+    from kg import export
+
+    def slowly(store, path, fmt):
+        export.write_atomically(path, lambda f: ((path.parent / "started").touch(), time.sleep(30)))
+
+    export.write_output = slowly
+    export._write_from(store_path, path, fmt)
+
+
+def test_a_ctrl_c_while_a_writing_process_starts_stops_it_quietly(built, tmp_path, monkeypatch, capfd):
+    """A Ctrl-C in the second or so a writing process takes to start used to kill it with a
+    traceback, printed after the build's one line. It is now held back until the process can
+    take it, and the file it was started for is not written."""
+    from kg import export
+
+    class InterruptedAtStart(ProcessPoolExecutor):
+        def submit(self, *job):
+            future = super().submit(*job)
+            for pid in self._processes:  # Ctrl-C at the terminal: the process group, just started
+                _wait_until_python_catches_ctrl_c(pid)
+                os.kill(pid, signal.SIGINT)
+            os.kill(os.getpid(), signal.SIGINT)
+            return future
+
+    monkeypatch.setattr(export, "ProcessPoolExecutor", InterruptedAtStart)
+    out = tmp_path / "out"
+    with pytest.raises(KeyboardInterrupt):
+        export._write_in_processes(str(built / "store"), [(out / "graph.nq", "nq")], processes=1)
+    assert not out.exists()
+    assert "Traceback" not in capfd.readouterr().err
+
+
+def _wait_until_python_catches_ctrl_c(pid: int) -> None:
+    """Until the process's Python has its Ctrl-C handler: earlier, a Ctrl-C ends it silently."""
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline:
+        with open(f"/proc/{pid}/status", encoding="ascii") as status:
+            caught = next(int(line.split()[1], 16) for line in status if line.startswith("SigCgt:"))
+        if caught & (1 << (signal.SIGINT - 1)):
+            return
+        time.sleep(0.001)
