@@ -273,10 +273,10 @@ def cmd_export(args) -> int:
 
 def cmd_view(args) -> int:
     from .export import write_atomically
-    from .view import render_html
+    from .view import write_page
 
-    html = render_html(_open(args, read_only=True), title="kg: earnings calls", budget=args.budget)
-    write_atomically(Path(args.output), html.encode("utf-8"))
+    store = _open(args, read_only=True)
+    write_atomically(Path(args.output), lambda f: write_page(store, f, title="kg: earnings calls", budget=args.budget))
     print(f"wrote {args.output}")
     return 0
 

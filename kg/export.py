@@ -132,10 +132,10 @@ def write_build_outputs(store: Store, outdir: Path, force: bool = False,
 def write_output(store: Store, path: Path, fmt: str | None) -> None:
     """One file of a build: an RDF format of `export`, or the graph page (`fmt` None)."""
     if fmt is None:
-        from .view import render_html
+        from .view import write_page
 
         # Rendered once the file is known to be writable: at 5,000 documents that takes 30 s.
-        write_atomically(path, lambda f: f.write(render_html(store, title=PAGE_TITLE).encode("utf-8")))
+        write_atomically(path, lambda f: write_page(store, f, title=PAGE_TITLE))
     else:
         write_atomically(path, lambda f: export(store, fmt, f))
 

@@ -216,9 +216,11 @@ class KgServer(ThreadingHTTPServer):
         with self._graph_lock:
             version = self.store.version
             if self._graph_page is None or version != self._graph_version:
-                from .view import render_html
+                from .view import write_page
 
-                self._graph_page = render_html(self.store, title="kg: earnings calls").encode("utf-8")
+                page = io.BytesIO()
+                write_page(self.store, page, title="kg: earnings calls")
+                self._graph_page = page.getvalue()
                 self._graph_version = version
             return self._graph_page
 

@@ -18,6 +18,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import BinaryIO, Iterator
 
 import pyvis
 from jinja2 import Environment, FileSystemLoader, select_autoescape
@@ -25,7 +26,7 @@ from markupsafe import Markup
 
 from . import view_model, view_read
 
-__all__ = ["render_html", "write_html", "page_data", "NODE_BUDGET"]
+__all__ = ["render_html", "write_page", "write_html", "page_data", "NODE_BUDGET"]
 
 NODE_BUDGET = view_model.NODE_BUDGET
 TEMPLATES = Path(__file__).parent / "templates"
@@ -60,11 +61,53 @@ def _environment() -> Environment:
     )
 
 
-def json_for_html(data) -> Markup:
-    """JSON that is inert inside any HTML element: ``<``, ``>`` and ``&`` as ``\\u`` escapes."""
-    text = json.dumps(data, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
-    text = text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return Markup(text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029"))
+def _escape(json_text: str) -> str:
+    """JSON that is inert inside any HTML element: ``<``, ``>`` and ``&`` as ``\\u`` escapes. Each
+    is one character, so pieces of a JSON text can be escaped one by one."""
+    text = json_text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return text.replace("\u2028", "\\u2028").replace("\u2029", "\\u2029")
+
+
+def _dumps(value) -> str:
+    return json.dumps(value, ensure_ascii=False, separators=(",", ":"), allow_nan=False)
+
+
+def _json_pieces(data: dict, batch: int = 2_000) -> Iterator[str]:
+    """`_dumps(data)` in pieces, a few thousand list items each. At 20,000 documents the page's
+    JSON is 180 MB: as one string, escaped, put into the template and encoded, it took 1.2 GB
+    on top of the data (3.5 GB in all)."""
+    yield "{"
+    for i, (key, value) in enumerate(data.items()):
+        yield ("," if i else "") + _dumps(str(key)) + ":"
+        if isinstance(value, list) and value:
+            yield "["
+            for start in range(0, len(value), batch):
+                yield ("," if start else "") + _dumps(value[start:start + batch])[1:-1]
+            yield "]"
+        else:
+            yield _dumps(value)
+    yield "}"
+
+
+_DATA_SLOT = "\x00kg-data\x00"  # where the data goes in the rendered template; no template has it
+
+
+def page_pieces(source, title: str = "kg", budget: int = NODE_BUDGET) -> Iterator[str]:
+    """The page of a store or graph, as pieces of text to write one after another."""
+    data = page_data(source, title, budget)
+    vis_js, vis_css, page_js, page_css = _assets()
+    head, tail = _environment().get_template(TEMPLATE_NAME).render(
+        heading=Markup(html.escape(title, quote=True)),
+        data=Markup(_DATA_SLOT),
+        vis_js=vis_js,
+        vis_css=vis_css,
+        page_js=page_js,
+        page_css=page_css,
+    ).split(_DATA_SLOT)
+    yield head
+    for piece in _json_pieces(data):
+        yield _escape(piece)
+    yield tail
 
 
 def page_data(source, title: str = "kg", budget: int = NODE_BUDGET) -> dict:
@@ -76,23 +119,22 @@ def render_html(source, title: str = "kg", budget: int = NODE_BUDGET) -> str:
     """A complete, self-contained HTML page (no network needed) of a store or graph.
 
     Up to ``budget`` entities the page draws them all; past it, it opens on an overview by type
-    and fiscal year and draws neighbourhoods on demand from the data it carries.
+    and fiscal year and draws neighbourhoods on demand from the data it carries. A large page is
+    better written with `write_page`, which never holds it whole.
     """
-    data = page_data(source, title, budget)
-    vis_js, vis_css, page_js, page_css = _assets()
-    return _environment().get_template(TEMPLATE_NAME).render(
-        heading=Markup(html.escape(title, quote=True)),
-        data=json_for_html(data),
-        vis_js=vis_js,
-        vis_css=vis_css,
-        page_js=page_js,
-        page_css=page_css,
-    )
+    return "".join(page_pieces(source, title, budget))
+
+
+def write_page(source, out: BinaryIO, title: str = "kg", budget: int = NODE_BUDGET) -> None:
+    """`render_html` written to a binary file (UTF-8) piece by piece."""
+    for piece in page_pieces(source, title, budget):
+        out.write(piece.encode("utf-8"))
 
 
 def write_html(source, path, title: str = "kg", budget: int = NODE_BUDGET) -> Path:
     """Write :func:`render_html` to ``path`` (UTF-8) and return the path."""
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(render_html(source, title, budget), encoding="utf-8")
+    with path.open("wb") as out:
+        write_page(source, out, title, budget)
     return path

@@ -2,7 +2,9 @@
 quotes, roles as they were), that the data is escaped, and that the page runs in Chromium offline.
 The interactions are tested in a real browser in test_graph_page.py."""
 
+import functools
 import html
+import io
 import json
 import os
 import re
@@ -16,7 +18,8 @@ from rdflib import RDF, RDFS, SKOS, Graph, Literal, Namespace, URIRef
 from rdflib.namespace import FOAF
 
 from browser import CHROMIUM, run_chromium as _run_chromium
-from kg.view import page_data, render_html, write_html
+from kg import view
+from kg.view import page_data, render_html, write_html, write_page
 from kg.view_model import format_value, mention_snippet, opening_snippet
 from kg.view_read import TurnText
 from ontology import EKG, ORG, SCHEMA
@@ -312,6 +315,19 @@ def test_snippets_cut_the_sentence_and_align_the_translation():
 
 def test_deterministic(page):
     assert render_html(small_graph(), title="Calix <test> & \"friends\"") == page
+
+
+def test_the_page_written_piece_by_piece_is_the_same_page(page, data, monkeypatch):
+    """`write_page` never holds the page whole (at 20,000 documents its JSON is 180 MB): the
+    data goes out a few thousand list items at a time, each piece escaped on its own. Cut into
+    pieces of one item, or two, or three, it is still the same page, hostile names escaped."""
+    pieces = view._json_pieces
+    assert "".join(pieces(data)) == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+    for batch in (1, 2, 3):
+        monkeypatch.setattr(view, "_json_pieces", functools.partial(pieces, batch=batch))
+        out = io.BytesIO()
+        write_page(small_graph(), out, title="Calix <test> & \"friends\"")
+        assert out.getvalue().decode("utf-8") == page, batch
 
 
 HOVER_PROBE = """<script>
