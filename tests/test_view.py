@@ -320,7 +320,8 @@ def test_deterministic(page):
 def test_the_page_written_piece_by_piece_is_the_same_page(page, data, monkeypatch):
     """`write_page` never holds the page whole (at 20,000 documents its JSON is 180 MB): the
     data goes out a few thousand list items at a time, each piece escaped on its own. Cut into
-    pieces of one item, or two, or three, it is still the same page, hostile names escaped."""
+    pieces of one item, or two, or three, it is still the same page (whose escaping
+    `test_data_is_escaped_json_in_a_data_block` checks)."""
     pieces = view._json_pieces
     assert "".join(pieces(data)) == json.dumps(data, ensure_ascii=False, separators=(",", ":"))
     for batch in (1, 2, 3):
@@ -328,6 +329,15 @@ def test_the_page_written_piece_by_piece_is_the_same_page(page, data, monkeypatc
         out = io.BytesIO()
         write_page(small_graph(), out, title="Calix <test> & \"friends\"")
         assert out.getvalue().decode("utf-8") == page, batch
+
+
+def test_a_page_that_fails_half_way_leaves_the_old_one(tmp_path):
+    """The page is written as it is made: written in place, a failure would leave half of one."""
+    target = write_html(small_graph(), tmp_path / "graph.html", title="Calix test")
+    before = target.read_bytes()
+    with pytest.raises(AttributeError):
+        write_html(object(), target)  # not a graph: fails once the file is being written
+    assert target.read_bytes() == before and os.listdir(tmp_path) == ["graph.html"]
 
 
 HOVER_PROBE = """<script>
