@@ -138,7 +138,7 @@ def write_page(source, out: BinaryIO, title: str = "kg", budget: int = NODE_BUDG
 def write_html(source, path, title: str = "kg", budget: int = NODE_BUDGET) -> Path:
     """Write :func:`render_html` to ``path`` (UTF-8) and return the path. The page is written
     beside it and renamed, so a page that fails half-way leaves the old one as it was."""
-    from .export import write_atomically  # export imports this module
+    from .export import write_atomically  # here, not at the top: export imports this module to write pages
 
     path = Path(path)
     write_atomically(path, lambda out: write_page(source, out, title, budget))
