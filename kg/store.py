@@ -197,14 +197,15 @@ class Store:
     def documents(self, count_triples: bool = True) -> list[StoredDocument]:
         """The stored documents, by IRI. Counting their triples reads every quad of the store (0.9 s
         at 1,000 documents, against 0.06 s without), so a build or a removal, which only needs to
-        know what is there, does without."""
+        know what is there, does without. Sorted here rather than by the query: pyoxigraph reads
+        each IRI back from RocksDB to compare it (at 20,000 documents 1 s of the query's 2)."""
         count, group = ("(COUNT(*) AS ?n)", ". ?s ?pp ?o") if count_triples else ("", "")
         rows = self.select(
             PREFIXES
             + f"""SELECT ?g ?t ?source ?sha ?p {count} WHERE {{
                  GRAPH ?g {{ ?g a ?t ; dcterms:source ?source ; ekg:sha256 ?sha ; ekg:period ?p {group} }}
                  VALUES ?t {{ ekg:EarningsCall ekg:ResearchNote }} }}"""
-            + (" GROUP BY ?g ?t ?source ?sha ?p" if count_triples else "") + " ORDER BY ?g",
+            + (" GROUP BY ?g ?t ?source ?sha ?p" if count_triples else ""),
             union=False,
         )
         docs = []
@@ -212,7 +213,7 @@ class Store:
             period = self.iris.parse_period(r["p"])
             docs.append(StoredDocument(r["g"], r["t"].rsplit("#", 1)[-1], r["source"], r["sha"],
                                        period.label if period else "", int(r["n"]) if count_triples else None))
-        return docs
+        return sorted(docs, key=lambda d: d.iri)
 
     def triple_counts(self, graphs: list[str]) -> dict[str, int]:
         """Graph IRI -> its triples, for these graphs only."""
