@@ -5,7 +5,7 @@ from collections import Counter
 import pytest
 
 from kg.query import resolve_query, saved_queries
-from kg.rewrite import hoist_optionals, join_anchored_sets, optimise, reduce_existential_stars
+from kg.rewrite import hoist_optionals, join_anchored_sets, lateral_optionals, optimise, reduce_existential_stars
 
 
 def test_programmes_query_gets_its_optional_last():
@@ -171,3 +171,56 @@ def test_rewrites_found_wrong_by_review_now_give_the_same_answers(q):
     expected = sum(1 for _ in small.query(q))  # STRUUID differs run to run: compare how many rows
     assert expected > 0
     assert sum(1 for _ in small.query(optimise(q))) == expected
+
+
+def test_evidence_query_looks_up_its_optionals_row_by_row():
+    """10 picks the figures of one quarter by its year and number; its OPTIONALs were evaluated for
+    every figure of the corpus (1.4 s at 20,000 documents, 4 ms row by row)."""
+    r = optimise(resolve_query("10"))
+    assert r.count("LATERAL { OPTIONAL {") == 2
+    assert "LATERAL { OPTIONAL { ?m ekg:statedBy/rdfs:label ?speaker } }" in r
+
+
+@pytest.mark.parametrize("q", [
+    # nothing picks out particular nodes: the rows before the OPTIONAL grow with the corpus
+    F + "SELECT * WHERE { ?x a f:Person OPTIONAL { ?x f:knows/f:name ?n } }",
+    # a constant in a FILTER or a GRAPH name filters rows; the triples do not start from it
+    F + 'SELECT * WHERE { ?x f:name ?m FILTER(?m = "one") OPTIONAL { ?x f:knows/f:name ?n } }',
+    F + "SELECT * WHERE { GRAPH <http://example.org/g> { ?x f:name ?m } OPTIONAL { ?x f:knows/f:name ?n } }",
+    # the constant comes after the OPTIONAL
+    F + 'SELECT * WHERE { ?x f:knows ?y OPTIONAL { ?y f:knows/f:name ?n } ?x f:name "one" }',
+    # an OPTIONAL with more than triples, whose meaning depends on scope
+    F + 'SELECT * WHERE { ?x f:name "one" OPTIONAL { ?x f:knows ?y FILTER(?y != ?x) } }',
+    F + 'SELECT * WHERE { ?x f:name "one" OPTIONAL { { ?x f:knows ?y } UNION { ?y f:knows ?x } } }',
+    F + 'SELECT * WHERE { ?x f:name "one" OPTIONAL { ?x f:knows ?y BIND(1 AS ?one) } }',
+    # an OPTIONAL sharing no variable with the rows before it
+    F + 'SELECT * WHERE { ?x f:name "one" OPTIONAL { ?y f:knows/f:name ?n } }',
+    # a comment or a string that looks like an OPTIONAL
+    F + 'SELECT * WHERE { ?x a f:Person ; f:name "OPTIONAL { ?x f:knows ?y }" # OPTIONAL { ?x f:knows ?y }\n }',
+])
+def test_optionals_are_left_as_written_when_row_by_row_may_be_slower_or_mean_otherwise(q):
+    assert lateral_optionals(q) == q
+
+
+@pytest.mark.parametrize("q", [
+    F + 'SELECT * WHERE { ?x f:name "call one" OPTIONAL { ?x f:knows ?y } OPTIONAL { ?y f:name ?n ; a f:Person } }',
+    # ?y unbound (no f:knows): the second OPTIONAL matches every named person, row by row as well
+    F + 'SELECT * WHERE { ?x f:name "one" OPTIONAL { ?x f:knows ?y } OPTIONAL { ?y f:name ?n ; a f:Person } }',
+    F + "SELECT * WHERE { ?t ekg:call <http://example.org/c1> OPTIONAL { ?t ekg:mentions/f:name ?n } }",
+    F + 'SELECT * WHERE { ?t ekg:call <http://example.org/c1> OPTIONAL { ?t ekg:mentions [ f:name ?n ] } '
+        'FILTER(?n != "one") }',
+    F + "SELECT ?t (COUNT(?n) AS ?c) WHERE { ?t ekg:call <http://example.org/c1> "
+        "OPTIONAL { ?t ekg:mentions ?p . ?p f:name ?n } } GROUP BY ?t",
+    F + 'SELECT * WHERE { ?p f:name "one" OPTIONAL { ?t ekg:mentions ?p ; ekg:call ?c } ?t ekg:call ?c }',
+    F + 'SELECT * WHERE { ?p f:name "one" OPTIONAL { ?q f:knows ?p ; f:name ?p } }',  # matches nothing
+])
+def test_optionals_looked_up_row_by_row_give_the_same_answers(q):
+    import pyoxigraph as ox
+    small = ox.Store()
+    small.load(SMALL.encode(), format=ox.RdfFormat.TURTLE)
+    r = lateral_optionals(q)
+    assert "LATERAL" in r
+    expected = small.query(q)
+    got = small.query(r)
+    assert [v.value for v in got.variables] == [v.value for v in expected.variables]
+    assert answers(got) == answers(expected)
