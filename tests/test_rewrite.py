@@ -193,6 +193,10 @@ def test_evidence_query_looks_up_its_optionals_row_by_row():
     F + 'SELECT * WHERE { ?x f:name "one" OPTIONAL { ?x f:knows ?y FILTER(?y != ?x) } }',
     F + 'SELECT * WHERE { ?x f:name "one" OPTIONAL { { ?x f:knows ?y } UNION { ?y f:knows ?x } } }',
     F + 'SELECT * WHERE { ?x f:name "one" OPTIONAL { ?x f:knows ?y BIND(1 AS ?one) } }',
+    # a UNION with a branch that may match any node, VALUES of vocabulary terms, a constant in a MINUS
+    F + 'SELECT * WHERE { { ?x a f:Person } UNION { ?x f:name "one" } OPTIONAL { ?x f:knows/f:name ?n } }',
+    F + "SELECT * WHERE { VALUES ?t { f:Person } ?x a ?t OPTIONAL { ?x f:knows/f:name ?n } }",
+    F + 'SELECT * WHERE { ?x a f:Person MINUS { ?x f:name "one" } OPTIONAL { ?x f:knows/f:name ?n } }',
     # an OPTIONAL sharing no variable with the rows before it
     F + 'SELECT * WHERE { ?x f:name "one" OPTIONAL { ?y f:knows/f:name ?n } }',
     # a comment or a string that looks like an OPTIONAL
@@ -213,6 +217,12 @@ def test_optionals_are_left_as_written_when_row_by_row_may_be_slower_or_mean_oth
         "OPTIONAL { ?t ekg:mentions ?p . ?p f:name ?n } } GROUP BY ?t",
     F + 'SELECT * WHERE { ?p f:name "one" OPTIONAL { ?t ekg:mentions ?p ; ekg:call ?c } ?t ekg:call ?c }',
     F + 'SELECT * WHERE { ?p f:name "one" OPTIONAL { ?q f:knows ?p ; f:name ?p } }',  # matches nothing
+    # VALUES of particular nodes, and a UNION each of whose branches picks some out
+    F + "SELECT * WHERE { VALUES ?x { <http://example.org/c1> <http://example.org/p2> } "
+        "OPTIONAL { ?x f:knows/f:name ?n } }",
+    F + "SELECT * WHERE { { VALUES ?t { <http://example.org/t1> } } UNION { ?t ekg:call <http://example.org/c1> } "
+        "UNION { SELECT ?t WHERE { ?t ekg:mentions <http://example.org/p1> } LIMIT 2 } "
+        "OPTIONAL { ?t ekg:mentions/f:name ?n ; ekg:call ?c } }",
 ])
 def test_optionals_looked_up_row_by_row_give_the_same_answers(q):
     import pyoxigraph as ox
@@ -224,3 +234,19 @@ def test_optionals_looked_up_row_by_row_give_the_same_answers(q):
     got = small.query(r)
     assert [v.value for v in got.variables] == [v.value for v in expected.variables]
     assert answers(got) == answers(expected)
+
+
+def test_entity_pages_look_up_the_claims_of_their_facts_row_by_row():
+    """A page of `kg serve` asks for the evidence of one node's facts: its OPTIONAL over
+    `rdf:subject`, `rdf:predicate` and `rdf:object` was evaluated for every claim of the corpus
+    (240 ms for a figure's page at 20,000 documents, 2 ms row by row)."""
+    from kg import pages
+
+    class Capture:
+        def query(self, sparql):
+            self.sparql = sparql
+            return []
+
+    store = Capture()
+    pages._quotes(store, "<https://w3id.org/earnings-kg/id/org/calix>", ["https://w3id.org/earnings-kg/id/x/1"])
+    assert "LATERAL { OPTIONAL { ?fact rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }" in optimise(store.sparql)
