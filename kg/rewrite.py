@@ -23,8 +23,11 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
+# Strings, long ones first (a `"""` string may hold quotes and braces).
+_STRINGS = (r'"""(?:[^"\\]|\\.|"(?!""))*"""' + r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
+            + r"""|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'""")
 _TOKEN = re.compile(
-    r"""(?P<skip>\#[^\n]*|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|<[^<>"{}|^`\\\s]*>)"""
+    r"(?P<skip>\#[^\n]*|" + _STRINGS + r"""|<[^<>"{}|^`\\\s]*>|\\.)"""  # last: `\'` in `ex:a\'b`
     r"""|(?P<open>\{)|(?P<close>\})|(?P<var>[?$][A-Za-z_0-9\u00c0-\uffff]+)|(?P<word>[A-Za-z]+)""",
     re.S,
 )
@@ -106,10 +109,10 @@ def hoist_optionals(sparql: str) -> str:
 
 _TERM = re.compile(
     r"""(?P<skip>\#[^\n]*)"""
-    r"""|(?P<literal>"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'|(?<![\w:])[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"""
+    r"""|(?P<literal>""" + _STRINGS + r"""|(?<![\w:])[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"""
     r"""|(?P<iri><[^<>"{}|^`\\\s]*>)"""
     r"""|(?P<var>[?$][A-Za-z_0-9\u00c0-\uffff]+)"""
-    r"""|(?P<pname>(?:[A-Za-z_][\w-]*(?:\.[\w-]+)*)?:(?:[\w-]+(?:\.[\w-]+)*)?)"""
+    r"""|(?P<pname>(?:[A-Za-z_][\w-]*(?:\.[\w-]+)*)?:(?:(?:[\w-]|\\.)+(?:\.(?:[\w-]|\\.)+)*)?)"""
     r"""|(?P<word>[A-Za-z]+)"""
     r"""|(?P<punct>[{}\[\]();,.])""",
     re.S,
@@ -122,7 +125,8 @@ _VOCABULARY = (
     "https://w3id.org/earnings-kg/ontology#", "http://www.w3.org/1999/02/22-rdf-syntax-ns#",
     "http://www.w3.org/2000/01/rdf-schema#", "http://www.w3.org/2002/07/owl#",
     "http://www.w3.org/2004/02/skos/core#", "http://xmlns.com/foaf/0.1/", "http://www.w3.org/ns/org#",
-    "http://www.w3.org/ns/prov#", "http://purl.org/dc/terms/",
+    "http://www.w3.org/ns/prov#", "http://purl.org/dc/terms/", "https://schema.org/", "http://www.w3.org/2006/time#",
+    "http://www.w3.org/ns/oa#", "http://www.w3.org/2001/XMLSchema#",
 )
 _SCOPING = {"BIND", "VALUES", "UNION", "MINUS", "GRAPH", "SERVICE", "SELECT"}
 
@@ -257,24 +261,22 @@ def reduce_existential_stars(sparql: str) -> str:
 
 
 def lateral_optionals(sparql: str) -> str:
-    """The query with each OPTIONAL of a plain triple pattern looked up row by row (`LATERAL`),
-    when what comes before it in the top-level group picks out particular nodes (`_walk_group`).
+    """The query with each OPTIONAL of plain triples looked up row by row (`LATERAL`), when the
+    rows before it are narrowed to particular nodes (`_walk_group` says when).
 
-    pyoxigraph evaluates `OPTIONAL { ?m ekg:statedBy/rdfs:label ?speaker }` on its own, for every
-    figure of the corpus, and joins the few rows before it to that: competency question 10 selects
-    the 11 figures of one quarter (`ekg:fiscalYear 2025`) and took 49 ms at 1,000 documents and
-    1.4 s at 20,000, nearly all of it in that OPTIONAL. `LATERAL { OPTIONAL { … } }` (oxigraph's
-    SEP-0006) looks it up for each row already found instead: 1.2 and 4 ms. For a pattern of triples,
-    finding its matches with a row's values put in is the same as finding all its matches and
-    keeping those that agree with the row, so the answers are the same; an OPTIONAL holding
-    anything else (a FILTER, a nested group) is left as written, since its meaning depends on
-    scope. Where nothing before it picks out particular nodes (a literal, or an IRI that is not a
-    vocabulary term), the rows before it grow with the corpus and one evaluation joined by hash is
-    the better plan (08 was 25 % slower row by row), so the query is left as written.
+    pyoxigraph's optimizer looks some OPTIONALs up row by row by itself, but not competency
+    question 10's `OPTIONAL { ?m ekg:statedBy/rdfs:label ?speaker }` (nor the same written as two
+    triples): it evaluates it for every figure of the corpus and joins the 11 figures of one
+    quarter to that. At 1,000 documents 10 took about 50 ms, at 20,000 1.4 s; wrapped in
+    `LATERAL { OPTIONAL { … } }` (oxigraph's SEP-0006), 2 and 4 ms. `kg serve`'s entity pages
+    gain too: the evidence of one figure's facts took 240 ms at 20,000 documents, 2 ms row by row.
 
-    `kg serve`'s entity pages gain most: the evidence of a figure's facts took 240 ms at 20,000
-    documents, 2 ms row by row, since the page's OPTIONAL over each claim's subject, predicate and
-    object was evaluated for every claim of the corpus.
+    The answers are the same: for plain triples, finding the matches with a row's values put in
+    is finding all matches and keeping those that agree with the row. An OPTIONAL holding anything
+    else (a FILTER, a BIND, a nested group) is left as written, since its meaning depends on scope.
+    Row by row is slower when the rows before grow with the corpus (08 was 25 % slower), and
+    far slower for a row whose shared variable is unbound, which matches everything: so the
+    OPTIONAL must share a variable that every row before has a value for.
     """
     tokens = [t for t in _TERM.finditer(sparql) if not t["skip"]]
     where = next((i for i, t in enumerate(tokens) if (t["word"] or "").upper() == "WHERE"), None)
@@ -285,7 +287,8 @@ def lateral_optionals(sparql: str) -> str:
         return sparql
     wrap: list[tuple[int, int]] = []  # offsets of the OPTIONAL blocks to look up row by row
     try:
-        _walk_group(tokens, start, _matching(tokens, start, "{", "}"), _prefixes(sparql, tokens[where].start()), wrap)
+        end = _matching(tokens, start, "{", "}")
+        _walk_group(tokens, start, end, _prefixes(sparql, tokens[where].start()), wrap)
     except ValueError:  # unbalanced brackets: not a query the rewrite can read
         return sparql
     if not wrap:
@@ -297,52 +300,56 @@ def lateral_optionals(sparql: str) -> str:
     return "".join(out) + sparql[at:]
 
 
+_ELEMENTS = ("FILTER", "BIND", "VALUES", "GRAPH", "SERVICE", "MINUS", "OPTIONAL")
+
+
 def _walk_group(tokens: list[re.Match], start: int, end: int, prefixes: dict[str, str],
                 wrap: list[tuple[int, int]] | None = None) -> bool:
-    """Whether the group between tokens[start] (`{`) and tokens[end] (`}`) picks out particular
-    nodes: a literal or a particular IRI in its triples or its VALUES, or a nested group (or every
-    branch of a UNION) that does. With `wrap`, the offsets of each OPTIONAL to look up row by row
-    are added to it: plain triples sharing a variable with what comes before, once that picks out
-    particular nodes."""
-    anchored, seen = False, set()  # so far; and the variables that came before
+    """Whether the group between tokens[start] (`{`) and tokens[end] (`}`) narrows its rows to
+    particular nodes: a literal or a particular IRI in its own triples or in a VALUES, or a nested
+    group (every branch, for a UNION) that does. A FILTER's constants only test rows, a GRAPH
+    name says where to look, a MINUS or an OPTIONAL takes rows away or adds values.
+
+    With `wrap`, each OPTIONAL that can be looked up row by row is added to it (its offsets): plain
+    triples, after the rows are narrowed, sharing a variable that every row before has a value for
+    (one of the group's triples or of a VALUES without UNDEF)."""
+    anchored, bound = False, set()  # so far
     i = start + 1
     while i < end:
         t = tokens[i]
         word = (t["word"] or "").upper()
-        if t["punct"] == "{" or word in ("FILTER", "BIND", "VALUES", "GRAPH", "SERVICE", "MINUS", "OPTIONAL"):
-            # An element, to the end of its group or brackets. Only the rows of VALUES and of a
-            # nested group narrow the rows; a FILTER's constants test them, a GRAPH name chooses
-            # where to look, and a MINUS or an OPTIONAL removes or adds to the rows.
-            j = i if t["punct"] == "{" else next((k for k in range(i + 1, end) if tokens[k]["punct"] in ("{", "(")), end)
-            if j >= end:
-                raise ValueError("an element without its brackets")
-            opening = tokens[j]["punct"]
-            closing = _matching(tokens, j, opening, "}" if opening == "{" else ")")
-            if word == "VALUES" and opening == "(" and closing + 1 < end and tokens[closing + 1]["punct"] == "{":
-                closing = _matching(tokens, closing + 1, "{", "}")  # VALUES (?a ?b) { … }: the rows follow
-            inner = tokens[j + 1:closing]
-            names = {x["var"][1:] for x in inner if x["var"]}
-            if word == "VALUES":
-                anchored = anchored or any(_particular(x, prefixes) for x in inner)
-            elif t["punct"] == "{":
-                branches = [(j, closing)]  # `{ … } UNION { … }`: each branch must narrow the rows
-                while (closing + 2 < end and (tokens[closing + 1]["word"] or "").upper() == "UNION"
-                       and tokens[closing + 2]["punct"] == "{"):
-                    closing = _matching(tokens, closing + 2, "{", "}")
-                    branches.append((branches[-1][1] + 2, closing))
-                names = {x["var"][1:] for x in tokens[j:closing] if x["var"]}
-                anchored = anchored or all(_walk_group(tokens, a, b, prefixes) for a, b in branches)
-            elif (wrap is not None and word == "OPTIONAL" and opening == "{" and j == i + 1 and anchored
-                  and names & seen and all(_in_triples(x) for x in inner)):
-                wrap.append((t.start(), tokens[closing].end()))
-            seen |= names | {x["var"][1:] for x in tokens[i:j] if x["var"]}  # VALUES ?v { … }
-            i = closing + 1
+        if t["punct"] != "{" and word not in _ELEMENTS:  # a term of the group's triples
+            if t["var"]:
+                bound.add(t["var"][1:])
+            elif _particular(t, prefixes):
+                anchored = True
+            i += 1
             continue
-        if t["var"]:
-            seen.add(t["var"][1:])
-        elif _particular(t, prefixes):
-            anchored = True
-        i += 1
+        # An element: j is its opening bracket (`FILTER regex(`, `GRAPH ?g {`), closing its end.
+        j = i if t["punct"] == "{" else next((k for k in range(i + 1, end) if tokens[k]["punct"] in ("{", "(")), end)
+        if j >= end:
+            raise ValueError("an element without its brackets")
+        opening = tokens[j]["punct"]
+        closing = _matching(tokens, j, opening, "}" if opening == "{" else ")")
+        if word == "VALUES" and opening == "(" and closing + 1 < end and tokens[closing + 1]["punct"] == "{":
+            closing = _matching(tokens, closing + 1, "{", "}")  # VALUES (?a ?b) { … }: the rows follow
+        inner = tokens[j + 1:closing]
+        if word == "VALUES":
+            anchored = anchored or any(_particular(x, prefixes) for x in inner)
+            if not any((x["word"] or "").upper() == "UNDEF" for x in inner):
+                bound |= {x["var"][1:] for x in tokens[i:closing] if x["var"]}
+        elif t["punct"] == "{":
+            branches = [(j, closing)]  # `{ … } UNION { … }`
+            while (closing + 2 < end and (tokens[closing + 1]["word"] or "").upper() == "UNION"
+                   and tokens[closing + 2]["punct"] == "{"):
+                closing = _matching(tokens, closing + 2, "{", "}")
+                branches.append((branches[-1][1] + 2, closing))
+            anchored = anchored or all(_walk_group(tokens, a, b, prefixes) for a, b in branches)
+        elif wrap is not None and word == "OPTIONAL" and j == i + 1 and opening == "{" and anchored:
+            shared = {x["var"][1:] for x in inner if x["var"]} & bound
+            if shared and all(_in_triples(x) for x in inner):
+                wrap.append((t.start(), tokens[closing].end()))
+        i = closing + 1
     return anchored
 
 
@@ -354,9 +361,11 @@ def _particular(t: re.Match, prefixes: dict[str, str]) -> bool:
 
 
 def _in_triples(t: re.Match) -> bool:
-    """Whether a token may appear in a pattern of triples (with property paths and blank nodes)."""
+    """Whether a token may appear in plain triples. Property paths pass: `/`, `|`, `^`, `*`, `+`
+    and `!` are no tokens at all, and `?` alone is no variable. So does a language tag (`@en`)."""
     return bool(t["var"] or t["iri"] or t["pname"] or t["literal"]
                 or (t["word"] or "").upper() in ("A", "TRUE", "FALSE")
+                or (t["word"] and t.string[t.start() - 1] == "@")
                 or t["punct"] in (".", ";", ",", "[", "]", "(", ")"))
 
 
