@@ -253,3 +253,13 @@ def test_entity_pages_look_up_the_claims_of_their_facts_row_by_row():
     store = Capture()
     pages._quotes(store, "<https://w3id.org/earnings-kg/id/org/calix>", ["https://w3id.org/earnings-kg/id/x/1"])
     assert "LATERAL { OPTIONAL { ?fact rdf:subject ?s ; rdf:predicate ?p ; rdf:object ?o } }" in optimise(store.sparql)
+
+
+def test_long_strings_and_escaped_names_are_read_as_one_term():
+    """A `\"\"\"` string may hold quotes and braces, and `ex:a\\'b` is a name, not the start of a
+    string: read otherwise, the OPTIONAL's end was missed and a MINUS ended up inside LATERAL."""
+    escaped = F + "PREFIX : <http://example.org/> SELECT * WHERE { ?x f:name \"one\" OPTIONAL { ?x :a\\'b ?y } " \
+                  "MINUS { ?q f:knows ?w FILTER(?w != '') } }"
+    assert "LATERAL { OPTIONAL { ?x :a\\'b ?y } } MINUS" in lateral_optionals(escaped)
+    quoted = F + 'SELECT * WHERE { ?x f:name "one" ; f:nick """say " OPTIONAL { ?x f:knows ?y } " here""" }'
+    assert optimise(quoted) == quoted
