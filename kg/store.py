@@ -194,17 +194,19 @@ class Store:
         for solution in result:
             yield {n: term_value(solution[n]) for n in names if solution[n] is not None}
 
-    def documents(self, count_triples: bool = True) -> list[StoredDocument]:
-        """The stored documents, by IRI. Counting their triples reads every quad of the store (0.9 s
-        at 1,000 documents, against 0.06 s without), so a build or a removal, which only needs to
-        know what is there, does without. Sorted here rather than by the query: pyoxigraph reads
-        each IRI back from RocksDB to compare it (at 20,000 documents 1 s of the query's 2)."""
+    def documents(self, count_triples: bool = True, iris: list[str] | None = None) -> list[StoredDocument]:
+        """The stored documents (those of `iris` only, if given), by IRI. Counting their triples reads
+        every quad of the store (0.9 s at 1,000 documents, against 0.06 s without), so a build or a
+        removal, which only needs to know what is there, does without. Sorted here rather than by
+        the query: pyoxigraph reads each IRI back from RocksDB to compare it (at 20,000 documents
+        1 s of the query's 2). The types are a FILTER, not a second VALUES: with two, pyoxigraph
+        read every document to find 500 of them (800 ms at 20,000 documents, 20 ms this way)."""
         count, group = ("(COUNT(*) AS ?n)", ". ?s ?pp ?o") if count_triples else ("", "")
         rows = self.select(
             PREFIXES
-            + f"""SELECT ?g ?t ?source ?sha ?p {count} WHERE {{
+            + f"""SELECT ?g ?t ?source ?sha ?p {count} WHERE {{ {values_clause('g', iris)}
                  GRAPH ?g {{ ?g a ?t ; dcterms:source ?source ; ekg:sha256 ?sha ; ekg:period ?p {group} }}
-                 VALUES ?t {{ ekg:EarningsCall ekg:ResearchNote }} }}"""
+                 FILTER(?t IN (ekg:EarningsCall, ekg:ResearchNote)) }}"""
             + (" GROUP BY ?g ?t ?source ?sha ?p" if count_triples else ""),
             union=False,
         )
@@ -214,6 +216,14 @@ class Store:
             docs.append(StoredDocument(r["g"], r["t"].rsplit("#", 1)[-1], r["source"], r["sha"],
                                        period.label if period else "", int(r["n"]) if count_triples else None))
         return sorted(docs, key=lambda d: d.iri)
+
+    def document_iris(self) -> list[str]:
+        """The IRIs of the stored documents (the graphs that say they are a call or a note), sorted:
+        for a reader that shows a page of documents at a time. At 20,000 documents 0.2 s, against
+        1.4 s for `documents`, which looks up each one's source, hash and period."""
+        rows = self.select(PREFIXES + """SELECT ?g WHERE { GRAPH ?g { ?g a ?t }
+                                          VALUES ?t { ekg:EarningsCall ekg:ResearchNote } }""", union=False)
+        return sorted({r["g"] for r in rows})
 
     def triple_counts(self, graphs: list[str]) -> dict[str, int]:
         """Graph IRI -> its triples, for these graphs only."""

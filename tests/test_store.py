@@ -44,6 +44,15 @@ def test_documents_are_listed_alike_with_or_without_their_triple_counts(store):
         assert d.triples == len(list(store.query(f"SELECT * WHERE {{ GRAPH <{d.iri}> {{ ?s ?p ?o }} }}", union=False)))
 
 
+def test_a_page_of_documents_is_read_by_their_iris(store):
+    every = store.documents(count_triples=False)
+    assert store.document_iris() == [d.iri for d in every]
+    some = [every[3].iri, every[1].iri]
+    assert store.documents(count_triples=False, iris=some) == [every[1], every[3]]
+    assert [d.triples for d in store.documents(iris=some)] == [d.triples for d in store.documents() if d.iri in some]
+    assert store.documents(iris=[]) == []
+
+
 def test_every_document_graph_conforms_to_the_shapes_on_its_own(store):
     assert validate_store(store) == {}
 
