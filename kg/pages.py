@@ -274,10 +274,11 @@ def docs_page(store: Store, prefixes: dict[str, str] | None = None, page: int = 
     """The documents, `DOCS_PER_PAGE` at a time in the order of their IRIs, each with its triple
     count: counted for the page's documents only (counting every document reads every quad: 2.5 s
     at 5,000 documents)."""
-    every = store.document_iris()  # then the page's documents only: at 20,000 documents 0.3 s, not 2.2
+    every = store.document_iris()  # then the page's documents only: at 20,000 documents 0.4 s, not 2.2
     pages = max(1, -(-len(every) // DOCS_PER_PAGE))
     page = min(max(page, 1), pages)
-    docs = store.documents(count_triples=False, iris=every[(page - 1) * DOCS_PER_PAGE:page * DOCS_PER_PAGE])
+    on_page = every[(page - 1) * DOCS_PER_PAGE:page * DOCS_PER_PAGE]
+    docs = store.documents(count_triples=False, iris=on_page)
     triples = store.triple_counts([d.iri for d in docs])
     view = View(store, prefixes or {})
     view.learn_labels([ox.NamedNode(d.iri) for d in docs])
@@ -286,7 +287,7 @@ def docs_page(store: Store, prefixes: dict[str, str] | None = None, page: int = 
              f'<a href="{href("/entity", d.iri)}">facts</a> · <a href="{href("/store", d.iri)}">Turtle</a>']
             for d in docs]
     shown = f"{len(every):,} documents" if pages == 1 else (
-        f"documents {(page - 1) * DOCS_PER_PAGE + 1:,}–{(page - 1) * DOCS_PER_PAGE + len(docs):,} of {len(every):,}")
+        f"documents {(page - 1) * DOCS_PER_PAGE + 1:,}–{(page - 1) * DOCS_PER_PAGE + len(on_page):,} of {len(every):,}")
     links = " · ".join(f'<a href="/docs?page={n}" rel="{rel}">{label}</a>'
                        for n, rel, label in ((page - 1, "prev", "previous"), (page + 1, "next", "next"))
                        if 1 <= n <= pages)

@@ -23,9 +23,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-# Strings, long ones first (a `"""` string may hold quotes and braces).
-_STRINGS = (r'"""(?:[^"\\]|\\.|"(?!""))*"""' + r"|'''(?:[^'\\]|\\.|'(?!''))*'''"
-            + r"""|"(?:[^"\\]|\\.)*"|'(?:[^'\\]|\\.)*'""")
+# Strings, long ones first (a `"""` string may hold quotes and braces). One left open runs to the
+# end of the text: looking for its end from every quote of a long text took time in its square.
+_STRINGS = (r'"""(?:[^"\\]|\\.|"(?!""))*(?:"""|\Z)' + r"|'''(?:[^'\\]|\\.|'(?!''))*(?:'''|\Z)"
+            + r"""|"(?:[^"\\]|\\.)*(?:"|\Z)|'(?:[^'\\]|\\.)*(?:'|\Z)""")
 _TOKEN = re.compile(
     r"(?P<skip>\#[^\n]*|" + _STRINGS + r"""|<[^<>"{}|^`\\\s]*>|\\.)"""  # last: `\'` in `ex:a\'b`
     r"""|(?P<open>\{)|(?P<close>\})|(?P<var>[?$][A-Za-z_0-9\u00c0-\uffff]+)|(?P<word>[A-Za-z]+)""",
@@ -36,8 +37,9 @@ _UNSAFE = {"BIND", "VALUES", "UNION", "MINUS", "GRAPH", "SERVICE", "SELECT"}
 
 def optimise(sparql: str) -> str:
     """The query as pyoxigraph should run it: the same answers, a better plan."""
-    # Each rewrite leaves alone a group that already holds a subquery, so after join_anchored_sets
-    # has split a group, reduce_existential_stars finds nothing more to do.
+    # join_anchored_sets and reduce_existential_stars leave alone a group that already holds a
+    # subquery, so after join_anchored_sets has split a group, reduce_existential_stars finds nothing
+    # more to do. lateral_optionals comes last: it only wraps OPTIONALs, wherever the others put them.
     return lateral_optionals(reduce_existential_stars(join_anchored_sets(hoist_optionals(sparql))))
 
 
@@ -82,15 +84,23 @@ def hoist_optionals(sparql: str) -> str:
     def variables(a: int, b: int) -> set[str]:
         return {m["var"][1:] for m in _TOKEN.finditer(sparql, a, b) if m["var"]}
 
+    # The variables of the plain parts before each part, and of the non-empty ones after it, gathered
+    # once rather than again for each OPTIONAL (a query of thousands took seconds).
+    plain_vars = [variables(a, b) if kind == "plain" else set() for kind, a, b in parts]
+    filled = [kind == "plain" and bool(sparql[a:b].strip(" \t\n.")) for kind, a, b in parts]
+    before: list[set[str]] = [set()]
+    for names in plain_vars:
+        before.append(before[-1] | names)
+    after: list[set[str]] = [set()] * (len(parts) + 1)
+    more: list[bool] = [False] * (len(parts) + 1)  # whether a non-empty plain part comes from n on
+    for n in range(len(parts) - 1, -1, -1):
+        after[n] = after[n + 1] | plain_vars[n] if filled[n] else after[n + 1]
+        more[n] = more[n + 1] or filled[n]
     moved = False
     for n, (kind, a, b) in enumerate(parts):
-        if kind != "optional":
+        if kind != "optional" or not more[n + 1]:
             continue
-        before = set().union(*(variables(x, y) for k, x, y in parts[:n] if k == "plain"))
-        after = [(x, y) for k, x, y in parts[n + 1:] if k == "plain" and sparql[x:y].strip(" \t\n.")]
-        if not after:
-            continue
-        if variables(a, b) & set().union(*(variables(x, y) for x, y in after)) - before:
+        if variables(a, b) & after[n + 1] - before[n]:
             return sparql  # not well designed: the order matters
         moved = True
     if not moved:
@@ -108,11 +118,13 @@ def hoist_optionals(sparql: str) -> str:
 # -- joining large sets by hash ------------------------------------------------------------------
 
 _TERM = re.compile(
-    r"""(?P<skip>\#[^\n]*)"""
+    r"""(?P<skip>\#[^\n]*|\\.)"""  # `\'` in `ex:a\'b`, where the name's pattern did not take it
     r"""|(?P<literal>""" + _STRINGS + r"""|(?<![\w:])[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?)"""
     r"""|(?P<iri><[^<>"{}|^`\\\s]*>)"""
     r"""|(?P<var>[?$][A-Za-z_0-9\u00c0-\uffff]+)"""
-    r"""|(?P<pname>(?:[A-Za-z_][\w-]*(?:\.[\w-]+)*)?:(?:(?:[\w-]|\\.)+(?:\.(?:[\w-]|\\.)+)*)?)"""
+    # A name starts where no name character precedes: tried at every letter of a long word with no
+    # colon, the pattern took time in the square of its length.
+    r"""|(?P<pname>(?<![\w.-])(?:[A-Za-z_][\w-]*(?:\.[\w-]+)*)?:(?:(?:[\w-]|\\.)+(?:\.(?:[\w-]|\\.)+)*)?)"""
     r"""|(?P<word>[A-Za-z]+)"""
     r"""|(?P<punct>[{}\[\]();,.])""",
     re.S,
