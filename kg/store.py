@@ -221,7 +221,8 @@ class Store:
         """The IRIs of the stored documents (the graphs that say they are a call or a note), sorted:
         for a reader that shows a page of documents at a time. At 20,000 documents 0.1 s, against
         1.4 s for `documents`, which looks up each one's source, hash and period (so a graph that
-        lacks one of them, which kg never writes, is listed here and not there)."""
+        lacks one of them, which kg never writes, is listed here and not there). The types are a
+        VALUES here, unlike there: as a FILTER, pyoxigraph reads every typed node (1.4 s)."""
         rows = self.select(PREFIXES + """SELECT ?g WHERE { GRAPH ?g { ?g a ?t }
                                           VALUES ?t { ekg:EarningsCall ekg:ResearchNote } }""", union=False)
         return sorted({r["g"] for r in rows})
