@@ -292,7 +292,7 @@ def cmd_list(args) -> int:
 
 def cmd_remove(args) -> int:
     store = _open(args)
-    docs = [d for d in store.documents(count_triples=False) if args.document in (d.iri, d.source)]
+    docs = store.documents_named(args.document)
     if not docs:
         raise KgError(f"no document {args.document!r} in the store (see 'kg list')")
     for d in docs:

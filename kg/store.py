@@ -235,9 +235,17 @@ class Store:
                            "GROUP BY ?g", union=False)
         return {r["g"]: int(r["n"]) for r in rows}
 
-    def graphs_from(self, source: str) -> dict[str, str]:
-        """Document graph -> sha256, for the graphs built from a file of this name."""
-        return {d.iri: d.sha256 for d in self.documents(count_triples=False) if d.source == source}
+    def documents_named(self, name: str) -> list[StoredDocument]:
+        """The documents whose IRI or source file name is `name` (what `kg remove` is given): looked
+        up, not found in the list of every document (at 20,000 documents 1.4 s)."""
+        by_source = self.select(PREFIXES + f"SELECT ?g WHERE {{ GRAPH ?g {{ ?g dcterms:source {ox.Literal(name)} }} }}",
+                                union=False)
+        iris = {r["g"] for r in by_source}
+        try:
+            iris.add(ox.NamedNode(name).value)  # a valid IRI only: it goes into the query as it is
+        except ValueError:
+            pass
+        return self.documents(count_triples=False, iris=sorted(iris))
 
     def __len__(self) -> int:
         """Quads in the named graphs (the default graph repeats them)."""

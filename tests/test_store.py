@@ -53,6 +53,15 @@ def test_a_page_of_documents_is_read_by_their_iris(store):
     assert store.documents(iris=[]) == []
 
 
+def test_documents_are_found_by_iri_or_file_name_and_hostile_names_find_none(store):
+    every = {d.iri: d for d in store.documents(count_triples=False)}
+    note = next(d for d in every.values() if d.kind == "ResearchNote")
+    assert store.documents_named(note.source) == [note]
+    assert store.documents_named(note.iri) == [note]
+    for name in ['x" } } DROP ALL', "> } <script>", "a\\b.txt", "002_7cb600e89a562d2e", note.iri + "x", ""]:
+        assert store.documents_named(name) == []
+
+
 def test_every_document_graph_conforms_to_the_shapes_on_its_own(store):
     assert validate_store(store) == {}
 
