@@ -155,6 +155,18 @@ def _prefixes(sparql: str, before: int) -> dict[str, str]:
     return dict(re.findall(r"PREFIX\s+([\w.-]*):\s*<([^>]*)>", sparql[:before], re.I))
 
 
+def _top_group(tokens: list[re.Match]) -> tuple[int, int, int] | None:
+    """Indices of the WHERE token and of the `{` and `}` of the query's top-level group; None if
+    there is no WHERE or no group after it (ValueError if its brackets do not match)."""
+    where = next((i for i, t in enumerate(tokens) if (t["word"] or "").upper() == "WHERE"), None)
+    if where is None:
+        return None
+    start = next((i for i in range(where, len(tokens)) if tokens[i]["punct"] == "{"), None)
+    if start is None:
+        return None
+    return where, start, _matching(tokens, start, "{", "}")
+
+
 def _matching(tokens: list[re.Match], i: int, open_: str, close: str) -> int:
     """Index of the token closing the bracket opened at tokens[i]."""
     depth = 0
@@ -291,15 +303,12 @@ def lateral_optionals(sparql: str) -> str:
     OPTIONAL must share a variable that every row before has a value for.
     """
     tokens = [t for t in _TERM.finditer(sparql) if not t["skip"]]
-    where = next((i for i, t in enumerate(tokens) if (t["word"] or "").upper() == "WHERE"), None)
-    if where is None:
-        return sparql
-    start = next((i for i in range(where, len(tokens)) if tokens[i]["punct"] == "{"), None)
-    if start is None:
-        return sparql
     wrap: list[tuple[int, int]] = []  # offsets of the OPTIONAL blocks to look up row by row
     try:
-        end = _matching(tokens, start, "{", "}")
+        group = _top_group(tokens)
+        if group is None:
+            return sparql
+        where, start, end = group
         _walk_group(tokens, start, end, _prefixes(sparql, tokens[where].start()), wrap)
     except ValueError:  # unbalanced brackets: not a query the rewrite can read
         return sparql
@@ -425,14 +434,12 @@ def _parse_group(sparql: str) -> _Group | None:
 
 def _split_group(sparql: str) -> _Group | None:
     tokens = [t for t in _TERM.finditer(sparql) if not t["skip"]]
-    words = [(i, t["word"].upper()) for i, t in enumerate(tokens) if t["word"]]
-    where = next((i for i, w in words if w == "WHERE"), None)
-    if where is None or any(w in ("CONSTRUCT", "DESCRIBE") for _, w in words):
+    if any((t["word"] or "").upper() in ("CONSTRUCT", "DESCRIBE") for t in tokens):
         return None
-    start = next((i for i in range(where, len(tokens)) if tokens[i]["punct"] == "{"), None)
-    if start is None:
+    group = _top_group(tokens)
+    if group is None:
         return None
-    end = _matching(tokens, start, "{", "}")
+    where, start, end = group
     prefixes = _prefixes(sparql, tokens[where].start())
 
     statements: list[list[re.Match]] = []  # top-level triples, split at their dots
