@@ -247,6 +247,21 @@ class Store:
             pass
         return self.documents(count_triples=False, iris=sorted(iris))
 
+    def documents_from(self, sources: list[str], shas: list[str]) -> list[StoredDocument]:
+        """The documents stored from these file names or with these hashes: what an ingest of a few
+        files needs to know, looked up instead of listing every document (1.3 s at 20,000)."""
+        values = lambda variable, items: f"VALUES ?{variable} {{ {' '.join(str(ox.Literal(i)) for i in items)} }}"
+        rows = self.select(PREFIXES + f"""SELECT DISTINCT ?g WHERE {{
+                               {{ {values('source', sources)} GRAPH ?g {{ ?g dcterms:source ?source }} }}
+                               UNION {{ {values('sha', shas)} GRAPH ?g {{ ?g ekg:sha256 ?sha }} }} }}""", union=False)
+        return self.documents(count_triples=False, iris=[r["g"] for r in rows])
+
+    def document_count(self) -> int:
+        """How many documents the store holds (as `document_iris` tells them)."""
+        rows = self.select(PREFIXES + """SELECT (COUNT(*) AS ?n) WHERE { GRAPH ?g { ?g a ?t }
+                                          VALUES ?t { ekg:EarningsCall ekg:ResearchNote } }""", union=False)
+        return int(next(rows)["n"])
+
     def __len__(self) -> int:
         """Quads in the named graphs (the default graph repeats them)."""
         store = self._reader()

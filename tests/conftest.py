@@ -56,3 +56,14 @@ def store(built):
     from kg.store import Store
 
     return Store(built / "store", read_only=True)
+
+
+@pytest.fixture(params=["looked up", "listed"])
+def either_way(request, monkeypatch) -> str:
+    """An ingest learns what the store holds by looking up what its files concern (a few files) or
+    by listing every document (many): the rules for changed, copied and moved files must hold both
+    ways, so tests of them run twice."""
+    import kg.ingest
+
+    monkeypatch.setattr(kg.ingest, "LOOKUP_AT_MOST", 10_000 if request.param == "looked up" else 0)
+    return request.param

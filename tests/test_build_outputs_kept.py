@@ -98,7 +98,7 @@ def test_one_writer_changing_the_store_twice_makes_two_generations(seeds, tmp_pa
     assert not write_build_outputs(store, tmp_path / "out")[1]
 
 
-def test_one_call_under_two_names_is_stored_once_and_the_outputs_then_kept(seeds, tmp_path, capsys):
+def test_one_call_under_two_names_is_stored_once_and_the_outputs_then_kept(seeds, tmp_path, capsys, either_way):
     """A copy and a link of one call beside it: the builds after the first find nothing new."""
     folder = tmp_path / "in"
     folder.mkdir()
@@ -114,7 +114,7 @@ def test_one_call_under_two_names_is_stored_once_and_the_outputs_then_kept(seeds
     assert len(Store(tmp_path / "store", read_only=True).documents(count_triples=False)) == 1
 
 
-def test_a_file_that_now_holds_another_call_says_what_it_removed(seeds, tmp_path, capsys):
+def test_a_file_that_now_holds_another_call_says_what_it_removed(seeds, tmp_path, capsys, either_way):
     first, second = sorted(seeds.glob("00*.txt"))[:2]
     (tmp_path / "q3").mkdir()
     (tmp_path / "q4").mkdir()

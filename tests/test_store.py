@@ -66,7 +66,7 @@ def test_every_document_graph_conforms_to_the_shapes_on_its_own(store):
     assert validate_store(store) == {}
 
 
-def test_rebuilding_unchanged_documents_is_a_no_op(tmp_path, corpus):
+def test_rebuilding_unchanged_documents_is_a_no_op(tmp_path, corpus, either_way):
     store = Store(tmp_path / "store")
     first = ingest([corpus], store, workers=1)
     before = export(store, "nq")
@@ -76,7 +76,7 @@ def test_rebuilding_unchanged_documents_is_a_no_op(tmp_path, corpus):
     assert export(store, "nq") == before
 
 
-def test_a_changed_document_replaces_its_graph_and_nothing_else(tmp_path, corpus):
+def test_a_changed_document_replaces_its_graph_and_nothing_else(tmp_path, corpus, either_way):
     store = Store(tmp_path / "store")
     ingest([corpus], store, workers=1)
     call = "https://w3id.org/earnings-kg/id/call/calix-2020-q4"
@@ -153,7 +153,7 @@ def test_compaction_only_after_writing_a_tenth_of_the_store(written, stored, com
     assert worth_compacting(written, stored) is compact
 
 
-def test_a_call_taken_over_by_another_file_stays_when_its_old_file_moves_on(tmp_path, seeds):
+def test_a_call_taken_over_by_another_file_stays_when_its_old_file_moves_on(tmp_path, seeds, either_way):
     """b.txt held a call; in one run a.txt (read first) takes that call over and b.txt now holds
     another: b.txt's new call must replace only what b.txt still holds, not a.txt's call."""
     folder = tmp_path / "in"
@@ -169,3 +169,42 @@ def test_a_call_taken_over_by_another_file_stays_when_its_old_file_moves_on(tmp_
     ingest([folder], store, workers=1)
     held = {d.source: d.iri for d in store.documents(count_triples=False)}
     assert held["a.txt"] == x_iri and held.keys() == {"a.txt", "b.txt"} and held["b.txt"] != x_iri
+
+
+def test_a_newer_copy_of_a_stored_call_under_another_name_replaces_it(tmp_path, seeds, either_way):
+    """`kg add` of one file names nothing else: the stored call it holds again (same document IRI,
+    other bytes, other name) is found all the same, replaced, and said so."""
+    store = Store(tmp_path / "store")
+    call = seeds / "002_7cb600e89a562d2e.txt"
+    ingest([call, seeds / "004_1f0b45879ee6eeb9.txt"], store, workers=1)
+    newer = tmp_path / "calix-q4-corrected.txt"
+    newer.write_text(call.read_text(encoding="utf-8") + "\n", encoding="utf-8")
+
+    report = ingest([newer], store, workers=1)
+    assert report.replaced == [str(newer)] and report.documents == 2
+    assert any(f"holds the same document as {call.name}" in w for w in report.warnings)
+    held = sorted(d.source for d in store.documents(count_triples=False))
+    assert held == ["004_1f0b45879ee6eeb9.txt", newer.name]
+
+
+def test_adding_a_few_files_does_not_list_every_stored_document(tmp_path, corpus, monkeypatch):
+    store = Store(tmp_path / "store")
+    ingest([corpus], store, workers=1)
+    listed = []
+    documents = Store.documents
+    monkeypatch.setattr(Store, "documents", lambda self, *a, **k: listed.append(k.get("iris")) or documents(self, *a, **k))
+    path = corpus / "004_1f0b45879ee6eeb9.txt"
+    path.write_text(path.read_text(encoding="utf-8").replace("$206 million", "$207 million"), encoding="utf-8")
+    report = ingest([path], store, workers=1)
+    assert report.replaced == [str(path)] and report.documents == 2
+    assert listed and None not in listed  # each lookup names the documents it wants
+
+
+def test_documents_are_found_by_file_name_or_hash_and_hostile_names_find_none(store):
+    docs = store.documents(count_triples=False)
+    note = next(d for d in docs if d.kind == "ResearchNote")
+    assert store.documents_from([note.source], []) == [note]
+    assert store.documents_from([], [note.sha256, "0" * 64]) == [note]
+    assert store.documents_from([d.source for d in docs], []) == docs
+    assert store.documents_from(['x" } } DROP ALL', "> } <script>", "a\\b.txt", ""], ["'\"'"]) == []
+    assert store.document_count() == len(docs)
