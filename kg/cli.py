@@ -6,6 +6,7 @@ Errors print as one line, `kg: FILE: problem`, with exit code 1; never a traceba
 from __future__ import annotations
 
 import argparse
+import errno
 import os
 import signal
 import sys
@@ -120,6 +121,11 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:  # the system refused a read or a write: a full disk, a file where a folder goes
+        problem = {errno.EEXIST: "a file is in the way of a folder",
+                   errno.ENOTDIR: "part of the path is a file, not a folder"}.get(e.errno, e.strerror or str(e))
+        say(f"{e.filename}: {problem}" if e.filename else problem)
+        return 1
     except Exception as e:  # noqa: BLE001 - a bug: one line for the user, the traceback on request
         if os.environ.get("KG_DEBUG"):
             raise
@@ -171,6 +177,9 @@ def cmd_build(args) -> int:
     from .ingest import ingest, progress_printer
 
     started = time.perf_counter()
+    outdir = Path(args.outdir)
+    if outdir.exists() and not outdir.is_dir():  # found before the store changes, not after
+        raise KgError(f"{outdir}: is a file: -o names the folder for the output files")
     with _extraction_jobs(args) as jobs:
         store = _open(args)
         store.ensure_ontology()
@@ -178,7 +187,6 @@ def cmd_build(args) -> int:
                         jobs=jobs)
     if jobs and jobs.where:
         print(f"extracted on {jobs.where}")
-    outdir = Path(args.outdir)
     outputs, written = write_build_outputs(store, outdir, force=args.force, processes=os.cpu_count() or 1)
     seconds = time.perf_counter() - started
     _summary(report, seconds)

@@ -57,8 +57,13 @@ def write_atomically(path: Path, data: bytes | Callable[[BinaryIO], object]) -> 
     (0666 less the umask), not the private ones of a temporary file."""
     if path.is_dir():
         raise KgError(f"{path} is a folder: name the file to write")
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    except (FileExistsError, NotADirectoryError):
+        raise KgError(f"{path}: cannot write it: part of the path is a file, not a folder") from None
+    except OSError as e:  # named by the file asked for, not the temporary one beside it
+        raise KgError(f"{path}: cannot write it: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "wb") as f:
             if callable(data):

@@ -199,6 +199,7 @@ class KgServer(ThreadingHTTPServer):
         self.prefixes = {**PREFIXES, "id": store.iris.base}
         self.saved = {name: (describe(path), path.read_text(encoding="utf-8"))
                       for name, path in saved_queries().items()}
+        self.pool: QueryPool | None = None  # socketserver closes the server when it cannot bind
         super().__init__(address, Handler)  # listens, or fails, before any worker starts
         try:
             self.pool = QueryPool(store.path, limits.workers, self.prefixes, limits.union_in_memory,
@@ -209,7 +210,8 @@ class KgServer(ThreadingHTTPServer):
 
     def server_close(self) -> None:
         super().server_close()
-        self.pool.close()
+        if self.pool is not None:
+            self.pool.close()
 
     def graph_page(self) -> bytes:
         # Made on first request, and again only after a build has changed the store.

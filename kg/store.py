@@ -91,6 +91,8 @@ class Store:
         self._marked = False  # whether STALE_MARK is there, for this writer to remove
         self._writing = False  # whether this writer has changed documents
         self._renewed = False  # whether GENERATION is this writer's, since it was last read
+        if self.path is not None:
+            _check_is_store(self.path, read_only)
         try:
             if self.path is None:
                 self._store = ox.Store()
@@ -468,6 +470,26 @@ def _version(path: Path) -> StoreVersion | None:
         return StoreVersion(manifest, stat.st_size, stat.st_mtime_ns)
     except OSError:  # being replaced this instant: the next read looks again
         return None
+
+
+def _check_is_store(path: Path, read_only: bool) -> None:
+    """Refuse a path that is not a store before RocksDB writes its files among someone else's (a
+    mistyped --store naming the output folder, say), or answers with a bare `IO error`."""
+    if path.exists() and not path.is_dir():
+        raise StoreError("this is a file, not a store: --store names the folder of a store", str(path))
+    if not path.exists() or (path / "CURRENT").exists():  # RocksDB's: every store has one
+        return
+    if read_only:
+        raise StoreError("not a kg store (no database in this folder); run 'kg build' first", str(path))
+    if not no_store_yet(path):
+        raise StoreError("not a kg store, and not empty: kg makes a store in an empty or new folder only, "
+                         "so that it does not write among other files", str(path))
+
+
+def no_store_yet(folder: Path) -> bool:
+    """Whether the folder holds nothing but what a refused RocksDB open leaves: its LOCK file and
+    its LOG (written before it tries the lock). `kg load` locks a new store's folder so, too."""
+    return all(p.name == "LOCK" or p.name.startswith("LOG") for p in folder.iterdir())
 
 
 def _open_read_only(path: Path, attempts: int = 20) -> ox.Store:

@@ -162,3 +162,46 @@ def test_seed_graph_page_renders_offline_in_chromium(built, tmp_path):
     assert 'data-kg-status="drawn"' in body and 'data-kg-errors="0"' in body
     assert int(re.search(r'data-kg-nodes="(\d+)"', body).group(1)) > 30
     assert "<canvas" in dom
+
+
+def test_paths_in_the_way_are_one_line_each_and_touch_nothing(built, seeds, tmp_path, capsys):
+    """A file where a folder goes, a folder that is not a store, a full disk: one line naming the
+    path, exit 1, and no store made or written among other files."""
+    a_file = tmp_path / "afile"
+    a_file.write_text("x")
+    seed = str(seeds / "002_7cb600e89a562d2e.txt")
+    store = str(built / "store")
+    code, _, err = run(capsys, "build", seed, "--store", str(tmp_path / "new"), "-o", str(a_file))
+    assert code == 1 and err == f"kg: {a_file}: is a file: -o names the folder for the output files\n"
+    assert not (tmp_path / "new").exists()  # refused before the store was made
+    for args in (["export", "--format", "ttl", "-o", str(a_file / "x.ttl")], ["view", "-o", str(a_file / "d" / "x.html")],
+                 ["export", "--format", "csv", "-o", str(a_file)]):
+        code, _, err = run(capsys, *args, "--store", store)
+        assert code == 1 and err.startswith(f"kg: {a_file}/") and "part of the path is a file, not a folder" in err
+        assert err.count("\n") == 1 and "internal error" not in err
+
+    other = tmp_path / "papers"
+    other.mkdir()
+    (other / "notes.txt").write_text("mine")
+    code, _, err = run(capsys, "add", seed, "--store", str(other))
+    assert code == 1 and err.startswith(f"kg: {other}: not a kg store, and not empty")
+    assert [p.name for p in other.iterdir()] == ["notes.txt"]  # nothing written among the user's files
+    for store_arg, problem in ((other, "not a kg store (no database in this folder)"), (a_file, "this is a file")):
+        code, _, err = run(capsys, "list", "--store", str(store_arg))
+        assert code == 1 and err.startswith(f"kg: {store_arg}: {problem}") and err.count("\n") == 1
+
+    if os.path.exists("/dev/full"):
+        full = subprocess.run([sys.executable, "-m", "kg.cli", "query", "01", "--store", store],
+                              stdout=open("/dev/full", "wb"), stderr=subprocess.PIPE, text=True)
+        assert full.returncode == 1 and full.stderr == "kg: No space left on device\n"
+
+
+def test_serve_on_a_port_in_use_is_one_line(built, capsys):
+    import socket
+
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        code, _, err = run(capsys, "serve", "--port", str(port), "--store", str(built / "store"))
+    assert code == 1 and err == f"kg: cannot listen on 127.0.0.1:{port}: Address already in use\n"
