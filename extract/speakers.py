@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter, defaultdict
+from typing import Iterator
 
 from .layouts import Block
 from .names import first_last, looks_like_person_name, name_tokens
@@ -22,9 +23,11 @@ _HANDOVER = re.compile(
     rf"introduce(?: you to)?|pass (?:the call |it )?(?:over )?to|host(?:ed)? by|now like to turn .{{0,20}}? to)\s+"
     rf"(?:(?:Mr|Mrs|Ms|Miss|Dr)\.?\s+)?(?:our\s+(?:[\w-]+\s+){{0,6}}?)?(?P<name>{_NAME})(?:,\s+(?P<title>[^.,]{{3,80}}))?"
 )
+# A word of a firm's name: "J.P." and "B." keep their dots; a full stop after a word ends the name.
+_FIRM_WORD = r"(?:[A-Z]\.(?:[A-Z]\.)*|[A-Z&][\w&'-]*(?:\.[A-Z][\w&'-]*)*)"
 _QUESTION_FROM = re.compile(
     rf"(?i:question (?:comes|is coming|will come|is|will be) from|question from|go to|comes from the line of|"
-    rf"from the line of|line of)\s+(?P<name>{_NAME}),?\s+(?i:with|from|of|at)\s+(?P<firm>[A-Z][\w&.'-]*(?:\s+[A-Z&][\w&.'-]*){{0,4}})"
+    rf"from the line of|line of)\s+(?P<name>{_NAME}),?\s+(?i:with|from|of|at)\s+(?P<firm>{_FIRM_WORD}(?:\s+(?:(?:of|and|de)\s+)?{_FIRM_WORD}){{0,4}})"
 )
 _THANKS = re.compile(rf"^(?:(?i:great|okay|ok|well|yes|yeah|all right|uh|um)[,.!]?\s+)*(?i:thanks?(?: you)?(?: very much)?|thank you so much),?\s+(?P<first>[A-Z][a-z'\u2019-]+)\b")
 _SELF = re.compile(rf"(?i:\bthis is|\bit's|\bit is|\bmy name is|\bI am|\bI'm)\s+(?P<name>{_NAME}|[A-Z][a-z'\u2019-]+)\b(?![\s,]+(?:with|from)\b.*question)")
@@ -46,6 +49,33 @@ Wednesday Thursday Friday Saturday Sunday Thanksgiving Christmas""".split()) | {
               "Everyone", "Everybody", "All", "Again", "Ladies", "Gentlemen", "Sir", "Madam", "Question", "Morning"}
 
 
+_HANDOVER_TITLE = re.compile(r"(?i)\b(?:chief|president|ceo|cfo|officer|director|head|vice|investor|chair\w*)\b")
+# Where a title printed in a sentence ends: at the next person it lists ("president and chief
+# executive officer and Craig Merrill, chief financial officer"), or at what they are to do ("Head
+# of Investor Relations to make some opening remarks").
+_TITLE_END = re.compile(rf",?\s+and\s+(?P<name>{_NAME})|\s+to\s+(?!the\b)[a-z]")
+_TITLE_WORDS = re.compile(r"(?i)(?:chief|president|vice|senior|executive|head|director|managing|general|chair\w*|group|"
+                          r"corporate|global|investor|treasurer|controller|principal|co)\b")
+
+
+def _titled_names(text: str) -> Iterator[re.Match]:
+    """Each "Name, title" and "our title, Name" of the text. A title can run over the next person
+    of a list ("Ada Brook, president and CEO and Carl Dunn, CFO"), so the search goes on from
+    the end of each name, not of each title."""
+    for rx, after in ((_NAME_TITLE, "name"), (_TITLE_NAME, "title")):
+        at = 0
+        while m := rx.search(text, at):
+            yield m
+            at = m.end(after)
+
+
+def _clean_title(title: str) -> str:
+    for m in _TITLE_END.finditer(title):
+        if m["name"] is None or (looks_like_person_name(m["name"]) and not _TITLE_WORDS.match(m["name"])):
+            return title[:m.start()].strip()
+    return title.strip()
+
+
 def is_anonymous(blocks: list[Block]) -> bool:
     labels = [b.speaker for b in blocks if b.speaker]
     return bool(labels) and sum(1 for s in labels if ANONYMOUS.match(s)) >= 0.8 * len(labels)
@@ -62,6 +92,7 @@ def name_speakers(blocks: list[Block]) -> list[Block]:
         if label and label != operator and name.split()[0] not in _NOT_NAMES:
             votes[label][name] += weight
 
+    presenters = _presenters(blocks, operator)
     for i, b in enumerate(blocks):
         text = " ".join(p.text for p in b.paragraphs)
         nxt = next((x.speaker for x in blocks[i + 1:] if x.speaker != b.speaker), None)
@@ -69,7 +100,7 @@ def name_speakers(blocks: list[Block]) -> list[Block]:
         for m in _QUESTION_FROM.finditer(text):
             if looks_like_person_name(m["name"]):
                 full_names.add(m["name"])
-                vote(nxt, m["name"], 3)
+                vote(_questioner(blocks, i, operator, presenters) or nxt, m["name"], 3)
                 titles.setdefault(m["name"], f"Analyst, {m['firm'].strip()}")
         for m in _HANDOVER.finditer(text):
             name = m["name"]
@@ -77,14 +108,12 @@ def name_speakers(blocks: list[Block]) -> list[Block]:
                 full_names.add(name)
                 if m.end() > len(text) - 200:  # a handover at the end of a turn names who speaks next
                     vote(nxt, name, 3)
-                if m["title"] and any(w in m["title"].lower() for w in ("chief", "president", "ceo", "cfo", "officer",
-                                                                         "director", "head", "vice", "investor", "chair")):
-                    titles.setdefault(name, m["title"].strip())
-        for rx in (_NAME_TITLE, _TITLE_NAME):
-            for m in rx.finditer(text):
-                if looks_like_person_name(m["name"]) and m["name"].split()[0] not in _NOT_NAMES:
-                    full_names.add(m["name"])
-                    titles.setdefault(m["name"], m["title"].strip())
+                if m["title"] and _HANDOVER_TITLE.search(m["title"]):
+                    titles.setdefault(name, _clean_title(m["title"]))
+        for m in _titled_names(text):
+            if looks_like_person_name(m["name"]) and m["name"].split()[0] not in _NOT_NAMES:
+                full_names.add(m["name"])
+                titles.setdefault(m["name"], _clean_title(m["title"]))
         first = b.paragraphs[0].text if b.paragraphs else ""
         m = _THANKS.match(first)
         if m and prev:
@@ -118,6 +147,25 @@ def name_speakers(blocks: list[Block]) -> list[Block]:
         name = names.get(b.speaker or "")
         result.append(Block(name or b.speaker, titles.get(name or "", None) if name else None, b.paragraphs))
     return result
+
+
+def _presenters(blocks: list[Block], operator: str | None) -> set[str]:
+    """The labels that spoke before the operator's first "question comes from": the company's people."""
+    first = next((i for i, b in enumerate(blocks) if any(_QUESTION_FROM.search(p.text) for p in b.paragraphs)),
+                 len(blocks))
+    return {b.speaker for b in blocks[:first] if b.speaker and b.speaker != operator}
+
+
+def _questioner(blocks: list[Block], i: int, operator: str | None, presenters: set[str]) -> str | None:
+    """The label of the analyst that block `i` introduces: the first voice after it that did not
+    present, before the operator speaks again. An executive often greets the analyst first ("Good
+    morning, Tycho"), and the next label is then his, not the analyst's; None if no voice is new."""
+    for b in blocks[i + 1:]:
+        if b.speaker == operator or b.speaker == blocks[i].speaker:
+            return None
+        if b.speaker and b.speaker not in presenters:
+            return b.speaker
+    return None
 
 
 def _operator_label(blocks: list[Block]) -> str | None:

@@ -1,0 +1,44 @@
+"""Anonymous `Speaker N:` transcripts (speech to text): who each voice is, and the titles and firms
+the call gives them. The call below is made up, in the shape such transcripts take."""
+
+from extract.decode import decode
+from extract.model import Role
+from extract.read import parse
+
+CALL = """\
+Speaker 0: Good morning and welcome to the Northwind Tools third quarter 2021 earnings conference call. \
+With us today are Ada Brook, president and chief executive officer and Carl Dunn, chief financial officer. \
+I would now like to turn the call over to Miss Erin Fox, please go ahead.
+Speaker 1: Thank you. With me today are Ada Brook, president and chief executive officer and Carl Dunn, \
+chief financial officer. I'll turn it over to Ada.
+Speaker 2: Thanks, Erin. Sales grew in every region this quarter and our plants ran well. Carl?
+Speaker 3: Thank you, Ada. Gross margin improved on pricing and a better mix.
+Speaker 0: Thank you. Our first question comes from the line of Gail Hart with Bank of America. Please go ahead.
+Speaker 4: Hi, good morning. How are orders trending into the fourth quarter?
+Speaker 2: Thanks, Gail. Orders are steady and the backlog is healthy.
+Speaker 0: Your next question comes from the line of Ivan Lowe with J.P. Morgan. Please go ahead.
+Speaker 2: Good morning Ivan.
+Speaker 5: Good morning. Ada, can you talk about pricing for next year?
+Speaker 2: Sure, Ivan. We expect pricing to hold.
+Speaker 5: Thanks.
+"""
+
+
+def test_the_voice_greeting_an_analyst_is_not_the_analyst():
+    """An executive who says "Good morning Ivan" before Ivan speaks is still the executive: the
+    analyst announced is the first voice after the operator that did not present."""
+    call = parse(decode(CALL.encode(), "northwind.txt"))
+    speakers = {t.speaker for t in call.turns if t.text.startswith(("Good morning Ivan", "Good morning. Ada"))}
+    assert speakers == {"Ada Brook", "Ivan Lowe"}
+    roles = {p.name: p.role for p in call.participants}
+    assert roles["Ada Brook"] == Role.EXECUTIVE and roles["Ivan Lowe"] == Role.ANALYST
+
+
+def test_titles_end_where_the_next_person_or_the_next_clause_begins_and_firms_at_the_full_stop():
+    call = parse(decode(CALL.encode(), "northwind.txt"))
+    people = {p.name: p for p in call.participants}
+    assert people["Ada Brook"].title == "president and chief executive officer"
+    assert people["Carl Dunn"].title == "chief financial officer"
+    assert people["Erin Fox"].title is None  # "please go ahead" is no title, though it ends in "head"
+    assert people["Gail Hart"].title == "Analyst, Bank of America" and people["Gail Hart"].firm == "Bank of America"
+    assert people["Ivan Lowe"].title == "Analyst, J.P. Morgan"
