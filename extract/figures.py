@@ -64,6 +64,21 @@ MONEY_RANGE_HIGH = re.compile(
     rf"(?<![\w$.,])(?P<lo>{_NUM}|{'|'.join(_SMALL_WORDS)})\s*(?:-|\u2013|to|and)\s*\$\s?(?P<hi>{_NUM}){_SC.format(n='s')}", re.I
 )
 MONEY = re.compile(rf"\$\s?(?P<v>{_NUM}){_SC.format(n='s')}|(?P<c>\d+)\s+cents?\b", re.I)
+# "net sales were 72 million", "30.1 million dollars": speech to text writes no dollar sign. Taken as
+# an amount of money only for a money metric, and only when no other noun follows ("72 million
+# shares", "2 million downloads" are counts).
+_BARE_END = (r"(?:\s+(?:dollars|USD)\b)?(?=\s*(?:[,.;:!?)]|$)|\s+(?:in|for|compared|versus|vs|or|and|from|to|up|down|which|"
+             r"this|last|at|during|on|as|with|was|were|is|of\s+(?:revenue|sales|net sales)|an?|the|year)\b)")
+BARE_MILLIONS = re.compile(rf"(?<![\w$.,])(?P<v>{_NUM})\s+(?P<s>million|billion)\b{_BARE_END}", re.I)
+BARE_MILLIONS_RANGE = re.compile(
+    rf"(?<![\w$.,])(?P<lo>{_NUM})(?:\s+(?P<s1>million|billion))?\s*(?:-|\u2013|to|and)\s*(?P<hi>{_NUM})\s+(?P<s2>million|billion)\b"
+    rf"{_BARE_END}", re.I)
+# Another currency named before a bare amount: "RMB 281.3 million", "euro 12 million".
+_OTHER_CURRENCY_BEFORE = re.compile(
+    r"(?:\b(?:RMB|CNY|EUR|GBP|CHF|JPY|CAD|AUD|MXN|BRL|INR|HKD|SEK|NOK|DKK|yuan|renminbi|euros?|pounds?|pesos?|reais|yen|"
+    r"rupees?|francs?|kronor|krona)|[\u20ac\u00a3\u00a5\u20b9])\s*$", re.I)
+# Amounts of six or nine months, or of the year so far, are of no quarter (and not of the year).
+_MONTHS = re.compile(r"\b(?:first|last|past)\s+(?:six|nine|6|9)\s+months\b|\b(?:first|1st)\s+half\b|\byear[- ]to[- ]date\b|\bYTD\b", re.I)
 CENTS_RANGE = re.compile(r"(?P<lo>\d+)(?:\s+cents)?\s*(?:-|\u2013|to|and)\s*(?P<hi>\d+)\s+cents\b", re.I)
 # "$1.52 per share", "25 cents": an amount per share is earnings per share, whatever metric is near.
 _PER_SHARE_AFTER = re.compile(r"^\s*(?:of\s+)?(?:a\s+)?per\s+(?:diluted\s+|basic\s+|fully diluted\s+)?share\b", re.I)
@@ -198,6 +213,13 @@ def _numbers(s: str) -> list[_Number]:
             add(_Number(m.start(), m.end(), "USD", value=Decimal(m["c"]) / 100, cents=True))
         else:
             add(_Number(m.start(), m.end(), "USD", value=_scaled(m["v"], m["s"])))
+    for m in BARE_MILLIONS_RANGE.finditer(s):
+        low, high = _scaled(m["lo"], m["s1"] or m["s2"]), _scaled(m["hi"], m["s2"])
+        if high / 10 <= low < high and not _OTHER_CURRENCY_BEFORE.search(s[:m.start()]):
+            add(_Number(m.start(), m.end(), "BareMoney", low=low, high=high))
+    for m in BARE_MILLIONS.finditer(s):
+        if not _OTHER_CURRENCY_BEFORE.search(s[:m.start()]):
+            add(_Number(m.start(), m.end(), "BareMoney", value=_scaled(m["v"], m["s"])))
     for m in BPS_RANGE.finditer(s):
         add(_Number(m.start(), m.end(), "BasisPoints", low=_dec(m["lo"]), high=_dec(m["hi"])))
     for m in BPS.finditer(s):
@@ -260,7 +282,7 @@ def _bind(number: _Number, metrics: list[_Metric], s: str, is_change: bool) -> _
 def _fits(metric: str, unit: str, is_change: bool) -> str | None:
     """The unit a figure of `metric` takes, or None when a number of this kind cannot measure it."""
     if metric in USD_METRICS:
-        if unit == "USD":
+        if unit == "USD" or unit == "BareMoney" and metric != "EarningsPerShare":
             return "USD"
         return "Percent" if unit == "Percent" and is_change else None
     if metric == "GrossMargin":
@@ -288,6 +310,16 @@ def _near_target(s: str, number: _Number) -> bool:
     for m in _TARGET.finditer(before):
         pass
     return m is not None and not re.search(r"[,;]\s*(?:with|and|while|but)\b|[.;]", before[m.end():])
+
+
+def _of_months(number: _Number, months: list[tuple[int, int]], quarters: list[tuple[int, int]]) -> bool:
+    """Whether the nearest period words to the number, close by, are "the first six months" (or
+    "year to date"), rather than a quarter."""
+    def distance(span: tuple[int, int]) -> int:
+        return max(span[0] - number.end, number.start - span[1], 0)
+
+    near = [distance(m) for m in months if distance(m) <= 60]
+    return bool(near) and min(near) < min((distance(q) for q in quarters), default=10**6)
 
 
 def _after(period: FiscalPeriod, context: FiscalPeriod) -> bool:
@@ -383,7 +415,11 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
             target_cue = _TARGET.search(s) is not None
             echo_period: PeriodMention | None = None  # the period a restated figure gives the rest of its sentence
             sentence_metric: str | None = None  # the metric of the sentence's last figure
+            months = [m.span() for m in _MONTHS.finditer(s)]
+            quarters = [(p.start - s_start, p.end - s_start) for p in s_periods if p.period.quarter]
             for i, number in enumerate(numbers):
+                if _of_months(number, months, quarters):
+                    continue  # "net sales for the first six months totaled 419.4 million"
                 following = numbers[i + 1] if i + 1 < len(numbers) else None
                 change = _change(s, number, following)
                 before_text = s[max(0, number.start - 30):number.start]
@@ -440,7 +476,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                     change = sentence_change  # "rose 10% sequentially ... and current RPO increased 10%"
                 if change is None and is_change:
                     change = Change.YEAR_OVER_YEAR if _YOY.search(s[number.end:number.end + 80]) else change
-                if change is None and is_change and number.unit in ("USD", "Days") and context.quarter:
+                if change is None and is_change and number.unit in ("USD", "BareMoney", "Days") and context.quarter:
                     change = Change.SEQUENTIAL  # "deposits decreased by $3 million": against last quarter
                 if change is None and number.unit == "Percent" and metric in USD_METRICS and _GROWTH_AFTER.search(s[number.end:number.end + 40]):
                     change = Change.SEQUENTIAL if re.search(r"sequential", s[number.end:number.end + 40], re.I) else Change.YEAR_OVER_YEAR
@@ -455,7 +491,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 if metric in USD_METRICS and unit == "Percent" and change is None:
                     continue
                 value, low, high = number.value, number.low, number.high
-                if value is not None and number.unit == "USD" and change is None and _UPPER_BOUND_BEFORE.search(before_text):
+                if value is not None and number.unit in ("USD", "BareMoney") and change is None and _UPPER_BOUND_BEFORE.search(before_text):
                     value, high = None, value  # "somewhere under $600 million"
                 if change is not None and _DOWN_BEFORE.search(before_text):
                     if value is not None:

@@ -343,3 +343,36 @@ def test_an_income_statement_benefit_is_not_net_income():
     _, figures = figures_of("We recorded a net income statement benefit of $1.7 million.")
 
     assert figures == []
+
+
+@pytest.mark.parametrize("sentence, value", [
+    ("Net sales were 72 million, down 6.8% compared with the prior year.", Decimal("72000000")),
+    ("Revenue for the quarter was 30.1 million dollars.", Decimal("30100000")),
+    ("Total revenue was 1.2 billion in the second quarter.", Decimal("1200000000")),
+])
+def test_an_amount_without_a_dollar_sign_is_money_for_a_money_metric(sentence, value):
+    """Speech-to-text transcripts write "72 million", not "$72 million"."""
+    _, figures = figures_of(sentence)
+    revenue = the_one(figures, "Revenue", unit="USD")
+    assert revenue.value == value and revenue.kind == Kind.REPORTED and revenue.period == CALL_PERIOD
+
+
+@pytest.mark.parametrize("sentence", [
+    "Revenue grew as app downloads reached 47 million downloads this quarter.",
+    "Revenues in the second quarter were RMB 281.3 million.",
+    "Net sales for the first six months totaled 419.4 million.",
+    "Net sales for the first six months totaled $419.4 million, up 3% year over year.",
+    "Year-to-date revenue was $51 million.",
+    "Diluted EPS were 1.2 billion in the quarter.",
+    "Revenue rose as we shipped 2 million units.",
+])
+def test_millions_of_something_else_or_of_six_months_are_no_money_figure(sentence):
+    _, figures = figures_of(sentence)
+    assert not [f for f in figures if f.metric == "Revenue" or f.unit == "USD"], figures
+
+
+def test_a_bare_range_of_millions_is_one_range():
+    _, figures = figures_of("For the full year we now expect revenue between 86 and 88 million.")
+    revenue = the_one(figures, "Revenue")
+    assert (revenue.value, revenue.low, revenue.high) == (None, Decimal("86000000"), Decimal("88000000"))
+    assert revenue.kind == Kind.GUIDANCE and revenue.unit == "USD"
