@@ -63,27 +63,49 @@ def find_introduction(text: str) -> tuple[str, str] | None:
 _COMPANY = r"(?P<company>[A-Z][\w&.'\u2019+-]*(?:,?\s+(?:[A-Z][\w&.'\u2019+-]*|&|\+|and|de|of))*?)(?:'s|\u2019s|s')?"
 _COMPANY_PATTERNS = [
     # "welcome to the Calix fourth-quarter 2023 earnings conference call", "welcome to Danaher Corporation's first quarter"
-    re.compile(rf"(?i:welcome(?:\s+everyone)?\s+to)\s+(?:the\s+|our\s+)?(?i:Q[1-4]\s+\d{{4}}\s+)?{_COMPANY}"
-               rf"(?=,?\s+(?i:(?:first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter|Q[1-4]|half|fiscal|full[- ]year|"
+    re.compile(rf"(?i:welcome(?:\s+everyone)?\s+to|(?:thank\s+you|thanks)\s+for\s+joining(?:\s+us)?(?:\s+(?:for|on|in))?)\s+"
+               rf"(?:the\s+|our\s+|today's\s+)?(?i:Q[1-4]\s+\d{{4}}\s+)?{_COMPANY}"
+               rf"(?=,?\s+(?i:(?:first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter|Q[1-4]|[1-4]Q\d\d\b|half|fiscal|full[- ]year|"
                rf"earnings|results|financial|quarterly|conference|presentation|\d{{4}}|inc\b|corporation|company))"),
     re.compile(rf"(?i:results (?:teleconference|presentation|conference call|call) (?:for|of))\s+(?:the\s+)?{_COMPANY}(?=[\s.,]|$)"),
     re.compile(rf"(?i:welcome to)\s+(?:the\s+)?{_COMPANY}\s+(?i:conference call|call)"),
     re.compile(rf"(?i:to discuss)\s+{_COMPANY}(?:'s|\u2019s)\s+(?i:results|earnings)"),
+    # "joining us for the third quarter 2020 Clipper Realty Inc earnings conference call"
+    re.compile(rf"(?i:(?:first|second|third|fourth)[\s-]+quarter(?:\s+of)?(?:\s+fiscal)?\s+(?:19|20)\d\d)\s+{_COMPANY}"
+               rf"\s+(?i:earnings|results|financial|quarterly|conference)"),
+    # "welcome to the third quarter of 2020 earnings call for Clipper Realty"
+    re.compile(rf"(?i:(?:earnings|results)\s+(?:conference\s+)?call\s+(?:for|of))\s+(?:the\s+)?{_COMPANY}(?=\s*(?:[.,;:!?]|$))"),
 ]
+# Past a recording's hold messages and greetings, a call may announce itself late.
+_ANNOUNCED_WITHIN = (8, 60)
 _HALF = re.compile(r"\b(?:first half|first six months|half[- ]year|first semester|H1)\b(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<year>(?:19|20)\d\d))?", re.I)
 _BARE_QUARTER = re.compile(r"\b(?P<ord>first|second|third|fourth)[\s-]+quarter\b|\bQ(?P<q>[1-4])\b", re.I)
 _ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
 
 
+def call_start(blocks: list[Block]) -> int:
+    """Where the call begins: 0, unless a recording opens with hold messages and set-up chatter
+    ("Conference center, may I have your code?") and the call announces itself only later, as the
+    Nth block; those before it are no part of the call."""
+    first, most = _ANNOUNCED_WITHIN
+    for i, b in enumerate(blocks[:most]):
+        if any(rx.search(p.text) for rx in _COMPANY_PATTERNS for p in b.paragraphs[:6]):
+            return i if i >= first else 0
+    return 0
+
+
 def find_company_and_period(turns: list[Turn], path: str) -> tuple[str, FiscalPeriod]:
     """The call announces itself early: "welcome to the Calix fourth-quarter 2023 earnings call"."""
-    early = [p.text for t in turns[:8] for p in t.paragraphs[:6]]
     company, announcement = None, ""
-    for rx in _COMPANY_PATTERNS:
-        for text in early:
-            m = rx.search(text)
-            if m and len(m["company"]) >= 2:
-                company, announcement = _clean_company(m["company"]), text
+    for within in _ANNOUNCED_WITHIN:
+        early = [p.text for t in turns[:within] for p in t.paragraphs[:6]]
+        for rx in _COMPANY_PATTERNS:
+            for text in early:
+                m = rx.search(text)
+                if m and len(m["company"]) >= 2:
+                    company, announcement = _clean_company(m["company"]), text
+                    break
+            if company:
                 break
         if company:
             break

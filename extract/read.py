@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .calls import build_call
+from .calls import build_call, call_start
 from .decode import Source, read_source
 from .layouts import READERS, Block, detect, read_bilingual
 from .model import Call, Note
@@ -28,10 +28,13 @@ def parse_with_warnings(source: Source) -> tuple[Call | Note, tuple[str, ...]]:
     reader = read_bilingual if layout == "bilingual" else READERS[layout]
     blocks = reader(lines, source.path)
     spoken = [b for b in blocks if b.paragraphs]
+    start = call_start(spoken)
+    skipped = (f"skipped the {start} turns before the call announces itself (hold messages, set-up)",) if start else ()
+    spoken = spoken[start:]
     if is_anonymous(spoken):
         spoken = name_speakers(spoken)
     silent = tuple(f"skipped the speaker header {_header(b)!r}: no words follow it" for b in blocks if not b.paragraphs)
-    return build_call(spoken, source, layout), source.warnings + silent
+    return build_call(spoken, source, layout), source.warnings + skipped + silent
 
 
 def _header(block: Block) -> str:

@@ -17,7 +17,10 @@ from .layouts import Block
 from .names import first_last, looks_like_person_name, name_tokens
 
 ANONYMOUS = re.compile(r"^(?:speaker|spk|unknown speaker|participant)\s*\d*$", re.I)
-_NAME = r"[A-Z][a-z'\u2019-]+(?:\s+[A-Z]\.)?(?:\s+(?:[A-Z][a-z'\u2019-]+|[A-Z][a-z]*[A-Z][a-z]+)){1,2}"
+# A word of a name: a capital, then small letters, accented ones included ("Renée Müller").
+_UP, _LOW = "A-Z\u00c0-\u00d6\u00d8-\u00de", "a-z\u00df-\u00f6\u00f8-\u00ff"
+_WORD = rf"[{_UP}][{_LOW}'\u2019-]+"
+_NAME = rf"{_WORD}(?:\s+[A-Z]\.)?(?:\s+(?:{_WORD}|[{_UP}][{_LOW}]*[{_UP}][{_LOW}]+)){{1,2}}"
 _HANDOVER = re.compile(
     rf"(?i:turn (?:the (?:call|conference|floor|presentation) |it |things )?(?:back )?over to|hand (?:the call |it )?over to|"
     rf"introduce(?: you to)?|pass (?:the call |it )?(?:over )?to|host(?:ed)? by|now like to turn .{{0,20}}? to)\s+"
@@ -29,9 +32,9 @@ _QUESTION_FROM = re.compile(
     rf"(?i:question (?:comes|is coming|will come|is|will be) from|question from|go to|comes from the line of|"
     rf"from the line of|line of)\s+(?P<name>{_NAME}),?\s+(?i:with|from|of|at)\s+(?P<firm>{_FIRM_WORD}(?:\s+(?:(?:of|and|de)\s+)?{_FIRM_WORD}){{0,4}})"
 )
-_THANKS = re.compile(rf"^(?:(?i:great|okay|ok|well|yes|yeah|all right|uh|um)[,.!]?\s+)*(?i:thanks?(?: you)?(?: very much)?|thank you so much),?\s+(?P<first>[A-Z][a-z'\u2019-]+)\b")
-_SELF = re.compile(rf"(?i:\bthis is|\bit's|\bit is|\bmy name is|\bI am|\bI'm)\s+(?P<name>{_NAME}|[A-Z][a-z'\u2019-]+)\b(?![\s,]+(?:with|from)\b.*question)")
-_HAND_ON = re.compile(rf"(?P<first>[A-Z][a-z'\u2019-]+)\s*\?\s*$")
+_THANKS = re.compile(rf"^(?:(?i:great|okay|ok|well|yes|yeah|all right|uh|um)[,.!]?\s+)*(?i:thanks?(?: you)?(?: very much)?|thank you so much),?\s+(?P<first>{_WORD})\b")
+_SELF = re.compile(rf"(?i:\bthis is|\bit's|\bit is|\bmy name is|\bI am|\bI'm)\s+(?P<name>{_NAME}|{_WORD})\b(?![\s,]+(?:with|from)\b.*question)")
+_HAND_ON = re.compile(rf"(?P<first>{_WORD})\s*\?\s*$")
 _OPERATOR_CUES = re.compile(
     r"press(?:ing)? (?:star|the star|\*)|question[- ]and[- ]answer session|(?:first|next) question (?:comes|is) from|"
     r"conference (?:is being|call is being) recorded|listen[- ]only mode|conference specialist|your (?:host|speakers?) for today",
@@ -42,8 +45,8 @@ _NAME_TITLE = re.compile(rf"(?P<name>{_NAME}),\s+(?:(?i:our|the)\s+)?(?P<title>{
 _TITLE_NAME = re.compile(rf"(?i:\bour|\bthe)\s+(?P<title>(?:[\w&-]+\s+){{0,5}}?{_TITLE}[\w\s&-]{{0,40}}?),\s+(?P<name>{_NAME})")
 _GREETING = re.compile(r"^(?:(?i:uh|um|yeah|yep|yes|sure|okay|great|well|thanks|thank you)[,.!]?\s+)*(?i:good (?:morning|afternoon|evening)|hi|hey|hello|"
                        r"thanks? (?:you )?for (?:the|your|those|that) questions?|thank you for the question)"
-                       r",?\s+(?P<first>[A-Z][a-z'\u2019-]+)\b")
-_VOCATIVE = re.compile(r"(?:^|(?<=[.?!,]\s))(?:(?i:uh|um|so|and|hi|hey|okay|yeah),?\s+)*(?P<first>[A-Z][a-z'\u2019-]+),\s")
+                       rf",?\s+(?P<first>{_WORD})\b")
+_VOCATIVE = re.compile(rf"(?:^|(?<=[.?!,]\s))(?:(?i:uh|um|so|and|hi|hey|okay|yeah),?\s+)*(?P<first>{_WORD}),\s")
 _NOT_NAMES = set("""January February March April May June July August September October November December Monday Tuesday
 Wednesday Thursday Friday Saturday Sunday Thanksgiving Christmas""".split()) | {"Operator", "Good", "Thank", "Thanks", "Okay", "Yes", "Sure", "Great", "Well", "So", "And", "Hi", "Hello",
               "Everyone", "Everybody", "All", "Again", "Ladies", "Gentlemen", "Sir", "Madam", "Question", "Morning"}
@@ -70,6 +73,7 @@ def _titled_names(text: str) -> Iterator[re.Match]:
 
 
 def _clean_title(title: str) -> str:
+    title = re.sub(r"^.*\b(?i:over\s+to)\s+", "", title)  # "turn the call over to CEO, Steve ...": "CEO"
     for m in _TITLE_END.finditer(title):
         if m["name"] is None or (looks_like_person_name(m["name"]) and not _TITLE_WORDS.match(m["name"])):
             return title[:m.start()].strip()

@@ -1,9 +1,12 @@
-"""Anonymous `Speaker N:` transcripts (speech to text): who each voice is, and the titles and firms
-the call gives them. The call below is made up, in the shape such transcripts take."""
+"""Anonymous `Speaker N:` transcripts (speech to text): who each voice is, the titles and firms the
+call gives them, and how the call announces itself. The calls here are made up, in the shape such
+transcripts take."""
+
+import pytest
 
 from extract.decode import decode
-from extract.model import Role
-from extract.read import parse
+from extract.model import FiscalPeriod, Role
+from extract.read import parse, parse_with_warnings
 
 CALL = """\
 Speaker 0: Good morning and welcome to the Northwind Tools third quarter 2021 earnings conference call. \
@@ -42,3 +45,37 @@ def test_titles_end_where_the_next_person_or_the_next_clause_begins_and_firms_at
     assert people["Erin Fox"].title is None  # "please go ahead" is no title, though it ends in "head"
     assert people["Gail Hart"].title == "Analyst, Bank of America" and people["Gail Hart"].firm == "Bank of America"
     assert people["Ivan Lowe"].title == "Analyst, J.P. Morgan"
+
+
+def anonymous_call(*lines: str) -> str:
+    return "".join(f"Speaker {i % 3}: {line}\n" for i, line in enumerate(lines))
+
+
+@pytest.mark.parametrize("opening", [
+    "Thank you for joining the Northwind Tools third quarter 2021 earnings call.",
+    "Thank you for joining us for the third quarter 2021 Northwind Tools earnings conference call.",
+    "Welcome to the third quarter of 2021 earnings call for Northwind Tools.",
+    "Good afternoon, and welcome to the Northwind Tools 3Q21 earnings call.",
+])
+def test_the_ways_a_call_announces_its_company_and_quarter(opening):
+    text = anonymous_call(opening, "Thanks. Sales were $10 million.", "Our first question comes from Ann Lee with Big Bank.",
+                          "What about margins?")
+    call = parse(decode(text.encode(), "northwind.txt"))
+    assert (call.company, call.period) == ("Northwind Tools", FiscalPeriod(2021, 3))
+
+
+def test_hold_messages_before_a_late_announcement_are_skipped_with_a_warning():
+    hold = ["Please hold the line and we'll be right back with you."] * 12
+    text = anonymous_call(*hold, "Good afternoon, and welcome to the Northwind Tools third quarter 2021 earnings call.",
+                          "Thank you. Sales were $10 million.")
+    call, warnings = parse_with_warnings(decode(text.encode(), "northwind.txt"))
+    assert call.company == "Northwind Tools" and not any("hold the line" in t.text for t in call.turns)
+    assert warnings == ("skipped the 12 turns before the call announces itself (hold messages, set-up)",)
+
+
+def test_an_analyst_with_an_accented_name_is_named():
+    text = anonymous_call("Good morning and welcome to the Northwind Tools third quarter 2021 earnings call.",
+                          "Thanks. Sales were $10 million.", "Our first question comes from Renée Müller with Acme Securities.",
+                          "Hi. What about margins?")
+    people = {p.name: p for p in parse(decode(text.encode(), "northwind.txt")).participants}
+    assert people["Renée Müller"].role == Role.ANALYST and people["Renée Müller"].firm == "Acme Securities"
