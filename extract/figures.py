@@ -40,7 +40,8 @@ METRIC_PHRASES: list[tuple[str, str]] = [
             r"\bgross profit\b|\bpre-?tax (?:income|profit|loss)\b|\b(?:interest|tax) expenses?\b|\b(?:effective )?tax rate\b|"
             r"\binventor(?:y|ies)\b|\bbacklog\b|\bbookings\b|\bcapex\b|\bcapital expenditures?\b|"
             r"\b(?:operating )?cash flows? from operations\b|\boperating cash flows?\b|\bdividends?\b|\bdistributions\b|"
-            r"\b(?:total )?debt\b|\bheadcount\b|\bARPU\b|\b(?:R&D|SG&A)(?: expenses?)?\b"),
+            r"\b(?:total )?debt\b|\bheadcount\b|\bARPU\b|\b(?:R&D|SG&A)(?: expenses?)?\b|"
+            r"\bNOI\b|\bnet operating income\b|\b(?:core |normalized )?A?FFO\b|\bfunds from operations\b"),
 ]
 _METRIC_RX = [(m, re.compile(rx, re.I)) for m, rx in METRIC_PHRASES]
 
@@ -106,6 +107,7 @@ _SEQ = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:sequential(?:ly)?|quarter[- ]over[
 _YOY = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:year[- ]over[- ]year|y/y|yoy|from a year ago|(?:compared (?:to|with)|versus|over) (?:a|the) (?:year ago|prior year|previous year|last year))", re.I)
 _CHANGE_BEFORE = re.compile(r"(?:\bup|\bdown|\bincrease(?:d)?(?: of| by)?|\bdecrease(?:d)?(?: of| by)?|\bgrew|\bgrowth of|\brose|\bfell|\bdeclined?(?: of| by)?|\bimprovement of|\bexpansion of|\breduction of)\s*(?:by\s+|of\s+)?(?:an?\s+)?$", re.I)
 _DOWN_BEFORE = re.compile(r"(?:\bdown|\bdecrease(?:d)?(?: of| by)?|\bfell|\bdeclined?(?: of| by)?|\breduction of)\s*(?:by\s+|of\s+)?(?:an?\s+)?$", re.I)
+_DOWN_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,3}?(?:decline|decrease|drop|reduction|contraction)\b", re.I)
 _GROWTH_AFTER = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:growth|increase|improvement|expansion|decline|decrease)", re.I)
 _FROM_BEFORE = re.compile(r"(?:\bfrom|\bcompared (?:to|with)|\bversus|\bvs\.?)\s+(?:[$\d.,]+%?\s*(?:million|billion)?\s+)?(?:in\s+)?(?:the\s+)?$", re.I)
 _PRICE_BEFORE = re.compile(r"(?:price|cost|valued?|worth)\s+(?:of\s+|at\s+)?$", re.I)
@@ -493,7 +495,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 value, low, high = number.value, number.low, number.high
                 if value is not None and number.unit in ("USD", "BareMoney") and change is None and _UPPER_BOUND_BEFORE.search(before_text):
                     value, high = None, value  # "somewhere under $600 million"
-                if change is not None and _DOWN_BEFORE.search(before_text):
+                if change is not None and (_DOWN_BEFORE.search(before_text) or _DOWN_AFTER.match(s[number.end:number.end + 40])):
                     if value is not None:
                         value = -value
                     elif low is not None and high is not None:  # "a decrease of 17% to 9.5%"

@@ -376,3 +376,13 @@ def test_a_bare_range_of_millions_is_one_range():
     revenue = the_one(figures, "Revenue")
     assert (revenue.value, revenue.low, revenue.high) == (None, Decimal("86000000"), Decimal("88000000"))
     assert revenue.kind == Kind.GUIDANCE and revenue.unit == "USD"
+
+
+def test_a_decline_named_after_the_rate_makes_it_negative():
+    _, figures = figures_of("Revenue saw a 28% year-over-year decline in the quarter.")
+    assert the_one(figures, "Revenue", unit="Percent").value == Decimal("-28")
+
+
+def test_real_estate_measures_are_not_given_to_revenue():
+    _, figures = figures_of("We reported revenues of $29.6 million, NOI of $14.5 million and AFFO of $2.9 million.")
+    assert [f.value for f in figures if f.metric == "Revenue"] == [Decimal("29600000")]
