@@ -68,7 +68,7 @@ def main(argv: list[str] | None = None) -> int:
 
     v = sub.add_parser("view", help="write the interactive HTML page of the graph")
     v.add_argument("-o", "--output", default="output/graph.html")
-    v.add_argument("--budget", type=int, default=500,
+    v.add_argument("--budget", type=non_negative_int, default=500,
                    help="past this many entities the page opens on an overview by type and year (default 500)")
     store_option(v)
 
@@ -157,6 +157,17 @@ def positive_int(text: str) -> int:
     return value
 
 
+def non_negative_int(text: str) -> int:
+    """An argparse type: a budget, 0 or more."""
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"expected a whole number of 0 or more, not {text!r}")
+    return value
+
+
 def say(message: str) -> None:
     """Print `kg: message` as one line on stderr. A file name or a quote from the data can hold line
     breaks, or invisible characters that reorder the line on a terminal: they are written as escapes."""
@@ -194,8 +205,9 @@ def cmd_build(args) -> int:
         print("wrote " + ", ".join(str(p) for p in outputs))
     else:
         print(f"kept the files in {outdir}: nothing changed since they were written (--force writes them again)")
-    print(f"query it:  kg query 06 --store {args.store}      (kg query --list for the saved queries)")
-    print(f"view it:   open {outdir / 'graph.html'}")
+    if report.documents:
+        print(f"query it:  kg query 06 --store {args.store}      (kg query --list for the saved queries)")
+        print(f"view it:   open {outdir / 'graph.html'}")
     return _failures(report)
 
 
@@ -294,7 +306,8 @@ def cmd_list(args) -> int:
 
     docs = _open(args, read_only=True).documents()
     print(table(["document", "type", "period", "triples", "source", "sha256"],
-                [[d.iri, d.kind, d.period, str(d.triples), d.source, d.sha256[:12]] for d in docs]), end="")
+                [[d.iri, d.kind, d.period, str(d.triples), d.source, d.sha256[:12]] for d in docs],
+                max_width=None), end="")  # whole: an IRI or a name is pasted into `kg remove`
     return 0
 
 

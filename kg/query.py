@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from pathlib import Path
 
 import pyoxigraph as ox
@@ -43,6 +44,8 @@ def resolve_query(arg: str) -> str:
         return path.read_text(encoding="utf-8")
     if any(word in arg.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
         return arg
+    if re.search(r"\b(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", arg, re.I):
+        raise QueryError("kg query only reads: SPARQL updates are refused (kg add, kg remove and kg build change the store)")
     names = ", ".join(saved)
     raise QueryError(f"{arg!r} is neither a query, a .rq file, nor a saved query ({names})")
 
@@ -81,10 +84,11 @@ def format_result(result, fmt: str) -> str:
     return table(header, body)
 
 
-def table(header: list[str], body: list[list[str]], max_width: int = 60) -> str:
+def table(header: list[str], body: list[list[str]], max_width: int | None = 60) -> str:
+    """A plain text table; cells longer than `max_width` are cut short with "…" (None: never)."""
     def cell(value: str) -> str:
         value = " ".join(value.split())
-        return value if len(value) <= max_width else value[: max_width - 1] + "…"
+        return value if max_width is None or len(value) <= max_width else value[: max_width - 1] + "…"
 
     cells = [[cell(v) for v in r] for r in body]
     widths = [max([len(h)] + [len(r[i]) for r in cells]) for i, h in enumerate(header)]

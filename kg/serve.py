@@ -265,6 +265,9 @@ class Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._handle("PATCH")
 
+    def do_HEAD(self) -> None:  # 405 like the other methods, not http.server's HTML 501 (and no body)
+        self._handle("HEAD")
+
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
         if not self.server.quiet:
             super().log_message(format, *args)

@@ -205,3 +205,22 @@ def test_serve_on_a_port_in_use_is_one_line(built, capsys):
         port = busy.getsockname()[1]
         code, _, err = run(capsys, "serve", "--port", str(port), "--store", str(built / "store"))
     assert code == 1 and err == f"kg: cannot listen on 127.0.0.1:{port}: Address already in use\n"
+
+
+def test_small_things_a_user_meets(built, seeds, tmp_path, capsys):
+    store = str(built / "store")
+    code, _, err = run(capsys, "query", "DELETE WHERE { ?s ?p ?o }", "--store", store)
+    assert code == 1 and "SPARQL updates are refused" in err
+
+    code, out, _ = run(capsys, "list", "--store", store)
+    assert code == 0 and "…" not in out  # whole IRIs and names, to paste into `kg remove`
+    assert "https://w3id.org/earnings-kg/id/note/" in out
+
+    with pytest.raises(SystemExit):
+        main(["view", "--budget", "-5", "--store", store])
+    assert "expected a whole number of 0 or more, not '-5'" in capsys.readouterr().err
+
+    empty = tmp_path / "empty.txt"
+    empty.write_text("")
+    code, out, err = run(capsys, "build", str(empty), "--store", str(tmp_path / "s"), "-o", str(tmp_path / "o"))
+    assert code == 1 and "empty" in err and "query it" not in out  # nothing stored: nothing to query
