@@ -74,11 +74,22 @@ BARE_MILLIONS = re.compile(rf"(?<![\w$.,])(?P<v>{_NUM})\s+(?P<s>million|billion)
 BARE_MILLIONS_RANGE = re.compile(
     rf"(?<![\w$.,])(?P<lo>{_NUM})(?:\s+(?P<s1>million|billion))?\s*(?:-|\u2013|to|and)\s*(?P<hi>{_NUM})\s+(?P<s2>million|billion)\b"
     rf"{_BARE_END}", re.I)
-# Another currency named before a bare amount: "RMB 281.3 million", "euro 12 million".
-_OTHER_CURRENCY_BEFORE = re.compile(
-    r"(?:\b(?:RMB|CNY|EUR|GBP|CHF|JPY|CAD|AUD|MXN|BRL|INR|HKD|SEK|NOK|DKK|yuan|renminbi|euros?|pounds?|pesos?|reais|yen|"
-    r"rupees?|francs?|kronor|krona)|[\u20ac\u00a3\u00a5\u20b9])\s*$", re.I)
-# Amounts of six or nine months, or of the year so far, are of no quarter (and not of the year).
+# Another currency anywhere in the turn ("RMB 281.3 million", "850 million to 1.15 billion euros",
+# "in Canadian dollars"): its bare amounts are not taken for dollars.
+_OTHER_CURRENCY = re.compile(
+    r"\b(?:RMB|CNY|EUR|GBP|CHF|JPY|CAD|AUD|MXN|BRL|INR|HKD|SEK|NOK|DKK|yuan|renminbi|euros?|pounds?|pesos?|reais|yen|"
+    r"rupees?|francs?|kronor|krona|(?:Canadian|Australian|Hong Kong|New Zealand|Singapore|Taiwan) dollars?)\b|[\u20ac\u00a3\u00a5\u20b9]",
+    re.I)
+# A count named just before a bare amount: "subscribers reached 2 million", "the number of members ... 5 million".
+_COUNT_BEFORE = re.compile(
+    r"\b(?:subscribers?|customers?|members?|users?|units?|shares?(?!\s+(?:repurchase|buyback))|households?|homes?|passings?|accounts?|downloads?|"
+    r"visitors?|employees?|people|locations?|devices?|lines?|connections?|tons?|barrels?|feet|orders?|vehicles?|cars?|"
+    r"patients?|students?|polic(?:y|ies)|policyholders?|stores?|count|number)\b[^,;.]{0,40}$", re.I)
+# An amount for six or nine months, or for the year so far, is of no quarter (nor of the year):
+# "totaled $419.4 million for the first six months", "first half revenue of $95 million".
+# What follows a half-year amount and is said of it too: ", up 3%", ", compared with 12.3 million".
+_RESTATED_CHANGE = re.compile(r"\s*(?:for the (?:first|last|past) (?:six|nine) months\s*)?,?\s*(?:or\s+|up\s+|down\s+|increasing\s+|"
+                              r"decreasing\s+|an? (?:increase|decrease) of\s+|compared (?:with|to)\b[^,;]{0,40}?)", re.I)
 _MONTHS = re.compile(r"\b(?:first|last|past)\s+(?:six|nine|6|9)\s+months\b|\b(?:first|1st)\s+half\b|\byear[- ]to[- ]date\b|\bYTD\b", re.I)
 CENTS_RANGE = re.compile(r"(?P<lo>\d+)(?:\s+cents)?\s*(?:-|\u2013|to|and)\s*(?P<hi>\d+)\s+cents\b", re.I)
 # "$1.52 per share", "25 cents": an amount per share is earnings per share, whatever metric is near.
@@ -107,7 +118,9 @@ _SEQ = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:sequential(?:ly)?|quarter[- ]over[
 _YOY = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:year[- ]over[- ]year|y/y|yoy|from a year ago|(?:compared (?:to|with)|versus|over) (?:a|the) (?:year ago|prior year|previous year|last year))", re.I)
 _CHANGE_BEFORE = re.compile(r"(?:\bup|\bdown|\bincrease(?:d)?(?: of| by)?|\bdecrease(?:d)?(?: of| by)?|\bgrew|\bgrowth of|\brose|\bfell|\bdeclined?(?: of| by)?|\bimprovement of|\bexpansion of|\breduction of)\s*(?:by\s+|of\s+)?(?:an?\s+)?$", re.I)
 _DOWN_BEFORE = re.compile(r"(?:\bdown|\bdecrease(?:d)?(?: of| by)?|\bfell|\bdeclined?(?: of| by)?|\breduction of)\s*(?:by\s+|of\s+)?(?:an?\s+)?$", re.I)
-_DOWN_AFTER = re.compile(r"\s*(?:[\w-]+\s+){0,3}?(?:decline|decrease|drop|reduction|contraction)\b", re.I)
+# "a 28% year-over-year decline": the noun after the rate says it went down.
+_DOWN_AFTER = re.compile(r"\s*(?:(?:year[- ]over[- ]year|yoy|y/y|sequential|quarter[- ]over[- ]quarter|annual|organic)\s+)?"
+                         r"(?:decline|decrease|drop|reduction|contraction)\b", re.I)
 _GROWTH_AFTER = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:growth|increase|improvement|expansion|decline|decrease)", re.I)
 _FROM_BEFORE = re.compile(r"(?:\bfrom|\bcompared (?:to|with)|\bversus|\bvs\.?)\s+(?:[$\d.,]+%?\s*(?:million|billion)?\s+)?(?:in\s+)?(?:the\s+)?$", re.I)
 _PRICE_BEFORE = re.compile(r"(?:price|cost|valued?|worth)\s+(?:of\s+|at\s+)?$", re.I)
@@ -188,7 +201,7 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if e > s]
 
 
-def _numbers(s: str) -> list[_Number]:
+def _numbers(s: str, bare_money: bool = True) -> list[_Number]:
     found: list[_Number] = []
     taken: list[tuple[int, int]] = []
 
@@ -215,12 +228,12 @@ def _numbers(s: str) -> list[_Number]:
             add(_Number(m.start(), m.end(), "USD", value=Decimal(m["c"]) / 100, cents=True))
         else:
             add(_Number(m.start(), m.end(), "USD", value=_scaled(m["v"], m["s"])))
-    for m in BARE_MILLIONS_RANGE.finditer(s):
+    for m in BARE_MILLIONS_RANGE.finditer(s) if bare_money else ():
         low, high = _scaled(m["lo"], m["s1"] or m["s2"]), _scaled(m["hi"], m["s2"])
-        if high / 10 <= low < high and not _OTHER_CURRENCY_BEFORE.search(s[:m.start()]):
+        if high / 10 <= low < high and not _COUNT_BEFORE.search(s[max(0, m.start() - 60):m.start()]):
             add(_Number(m.start(), m.end(), "BareMoney", low=low, high=high))
-    for m in BARE_MILLIONS.finditer(s):
-        if not _OTHER_CURRENCY_BEFORE.search(s[:m.start()]):
+    for m in BARE_MILLIONS.finditer(s) if bare_money else ():
+        if not _COUNT_BEFORE.search(s[max(0, m.start() - 60):m.start()]):
             add(_Number(m.start(), m.end(), "BareMoney", value=_scaled(m["v"], m["s"])))
     for m in BPS_RANGE.finditer(s):
         add(_Number(m.start(), m.end(), "BasisPoints", low=_dec(m["lo"]), high=_dec(m["hi"])))
@@ -314,14 +327,17 @@ def _near_target(s: str, number: _Number) -> bool:
     return m is not None and not re.search(r"[,;]\s*(?:with|and|while|but)\b|[.;]", before[m.end():])
 
 
-def _of_months(number: _Number, months: list[tuple[int, int]], quarters: list[tuple[int, int]]) -> bool:
-    """Whether the nearest period words to the number, close by, are "the first six months" (or
-    "year to date"), rather than a quarter."""
-    def distance(span: tuple[int, int]) -> int:
-        return max(span[0] - number.end, number.start - span[1], 0)
-
-    near = [distance(m) for m in months if distance(m) <= 60]
-    return bool(near) and min(near) < min((distance(q) for q in quarters), default=10**6)
+def _of_months(number: _Number, s: str) -> bool:
+    """Whether "the first six months" (or "year to date") is said of this number: in its own clause,
+    right before it (at most 50 characters) or right after (at most 30)."""
+    before, after = s[max(0, number.start - 50):number.start], s[number.end:number.end + 30]
+    last = None
+    for last in _MONTHS.finditer(before):
+        pass
+    if last is not None and not re.search(r"[,;]", before[last.end():]):
+        return True
+    first = _MONTHS.search(after)
+    return first is not None and not re.search(r"[,;]", after[:first.start()])
 
 
 def _after(period: FiscalPeriod, context: FiscalPeriod) -> bool:
@@ -398,6 +414,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
     """
     figures: list[Figure] = []
     offsets = turn.paragraph_offsets()
+    bare_money = not _OTHER_CURRENCY.search(turn.text)  # "72 million" is dollars unless the turn names another currency
     last_metric: str | None = None
     for index, para in enumerate(turn.paragraphs):
         text = para.text
@@ -410,18 +427,18 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
         for s_start, s_end in sentences(text):
             s = text[s_start:s_end]
             metrics = _metrics(s)
-            numbers = _numbers(s)
+            numbers = _numbers(s, bare_money)
             s_periods = [p for p in periods if s_start <= p.start < s_end]
             guidance_cue = _GUIDANCE.search(s) is not None
             sentence_change: Change | None = None
             target_cue = _TARGET.search(s) is not None
             echo_period: PeriodMention | None = None  # the period a restated figure gives the rest of its sentence
             sentence_metric: str | None = None  # the metric of the sentence's last figure
-            months = [m.span() for m in _MONTHS.finditer(s)]
-            quarters = [(p.start - s_start, p.end - s_start) for p in s_periods if p.period.quarter]
+            months_end = -1  # where the last amount said of six or nine months ended
             for i, number in enumerate(numbers):
-                if _of_months(number, months, quarters):
-                    continue  # "net sales for the first six months totaled 419.4 million"
+                if _of_months(number, s) or months_end >= 0 and _RESTATED_CHANGE.fullmatch(s[months_end:number.start]):
+                    months_end = number.end  # "... totaled 419.4 million for the first six months, up 3%"
+                    continue
                 following = numbers[i + 1] if i + 1 < len(numbers) else None
                 change = _change(s, number, following)
                 before_text = s[max(0, number.start - 30):number.start]
@@ -495,7 +512,8 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 value, low, high = number.value, number.low, number.high
                 if value is not None and number.unit in ("USD", "BareMoney") and change is None and _UPPER_BOUND_BEFORE.search(before_text):
                     value, high = None, value  # "somewhere under $600 million"
-                if change is not None and (_DOWN_BEFORE.search(before_text) or _DOWN_AFTER.match(s[number.end:number.end + 40])):
+                if change is not None and (_DOWN_BEFORE.search(before_text) or not _CHANGE_BEFORE.search(before_text)
+                                           and _DOWN_AFTER.match(s[number.end:number.end + 40])):
                     if value is not None:
                         value = -value
                     elif low is not None and high is not None:  # "a decrease of 17% to 9.5%"

@@ -386,3 +386,21 @@ def test_a_decline_named_after_the_rate_makes_it_negative():
 def test_real_estate_measures_are_not_given_to_revenue():
     _, figures = figures_of("We reported revenues of $29.6 million, NOI of $14.5 million and AFFO of $2.9 million.")
     assert [f.value for f in figures if f.metric == "Revenue"] == [Decimal("29600000")]
+
+
+@pytest.mark.parametrize("sentence, expected", [
+    ("Revenue was $50 million, bringing our first half total to $95 million.", [("USD", Decimal("50000000"))]),
+    ("Revenue was $110 million, up 12% year over year, and our year-to-date growth is 10%.",
+     [("USD", Decimal("110000000")), ("Percent", Decimal("12"))]),
+    ("Revenue was $110 million, the highest since the first half of 2019.", [("USD", Decimal("110000000"))]),
+    ("Revenue grew 5% year over year despite a decline in volumes.", [("Percent", Decimal("5"))]),
+    ("We expect revenue of 850 million to 1.15 billion euros.", []),
+    ("Revenue was 30 million in Canadian dollars.", []),
+    ("Revenue grew as subscribers reached 2 million in the quarter.", []),
+])
+def test_what_the_first_half_a_decline_or_a_currency_nearby_does_not_change(sentence, expected):
+    """Review cases: a half-year or year-to-date phrase only removes the amount it is said of, a
+    decline of something else does not make growth negative, and bare amounts are dollars only
+    when nothing says otherwise."""
+    _, figures = figures_of(sentence)
+    assert [(f.unit, f.value if f.value is not None else (f.low, f.high)) for f in figures if f.metric == "Revenue"] == expected
