@@ -71,13 +71,17 @@ _COMPANY_PATTERNS = [
     re.compile(rf"(?i:welcome to)\s+(?:the\s+)?{_COMPANY}\s+(?i:conference call|call)"),
     re.compile(rf"(?i:to discuss)\s+{_COMPANY}(?:'s|\u2019s)\s+(?i:results|earnings)"),
     # "joining us for the third quarter 2020 Clipper Realty Inc earnings conference call"
-    re.compile(rf"(?i:(?:first|second|third|fourth)[\s-]+quarter(?:\s+of)?(?:\s+fiscal)?\s+(?:19|20)\d\d)\s+{_COMPANY}"
-               rf"\s+(?i:earnings|results|financial|quarterly|conference)"),
+    re.compile(rf"(?i:(?:welcome to|joining us for|joining|for|to)\s+the\s+(?:first|second|third|fourth)[\s-]+quarter(?:\s+of)?"
+               rf"(?:\s+fiscal)?\s+(?:19|20)\d\d)\s+{_COMPANY}\s+(?i:earnings|results|financial|quarterly|conference)"),
     # "welcome to the third quarter of 2020 earnings call for Clipper Realty"
-    re.compile(rf"(?i:(?:earnings|results)\s+(?:conference\s+)?call\s+(?:for|of))\s+(?:the\s+)?{_COMPANY}(?=\s*(?:[.,;:!?]|$))"),
+    re.compile(rf"(?i:(?:welcome|joining)[^.]{{0,60}}?(?:earnings|results)\s+(?:conference\s+)?call\s+(?:for|of))\s+(?:the\s+)?"
+               rf"{_COMPANY}(?=\s*(?:[.,;:!?]|$))"),
 ]
-# Past a recording's hold messages and greetings, a call may announce itself late.
-_ANNOUNCED_WITHIN = (8, 60)
+# The operator's welcome: what a recording that opens with hold messages is searched for.
+_WELCOMES = [rx for rx in _COMPANY_PATTERNS if "welcome" in rx.pattern]
+_ANNOUNCED_WITHIN = 8  # turns: where a call names its company and quarter
+_HOLD_TURNS = 60  # hold messages and set-up chatter (each under _HOLD_CHARACTERS) a recording may open with
+_HOLD_CHARACTERS = 400
 _HALF = re.compile(r"\b(?:first half|first six months|half[- ]year|first semester|H1)\b(?:\s+(?:of\s+)?(?:fiscal\s+)?(?P<year>(?:19|20)\d\d))?", re.I)
 _BARE_QUARTER = re.compile(r"\b(?P<ord>first|second|third|fourth)[\s-]+quarter\b|\bQ(?P<q>[1-4])\b", re.I)
 _ANY_YEAR = re.compile(r"\b(?:19|20)\d\d\b")
@@ -87,25 +91,28 @@ def call_start(blocks: list[Block]) -> int:
     """Where the call begins: 0, unless a recording opens with hold messages and set-up chatter
     ("Conference center, may I have your code?") and the call announces itself only later, as the
     Nth block; those before it are no part of the call."""
-    first, most = _ANNOUNCED_WITHIN
-    for i, b in enumerate(blocks[:most]):
-        if any(rx.search(p.text) for rx in _COMPANY_PATTERNS for p in b.paragraphs[:6]):
-            return i if i >= first else 0
+    def says(b: Block, patterns: list[re.Pattern]) -> bool:
+        return any(rx.search(p.text) for rx in patterns for p in b.paragraphs[:6])
+
+    if any(says(b, _COMPANY_PATTERNS) for b in blocks[:_ANNOUNCED_WITHIN]):
+        return 0
+    for i, b in enumerate(blocks[:_HOLD_TURNS]):
+        if len(" ".join(p.text for p in b.paragraphs)) >= _HOLD_CHARACTERS:
+            return 0  # real remarks before any welcome: the call began at the start
+        if says(b, _WELCOMES):
+            return i
     return 0
 
 
 def find_company_and_period(turns: list[Turn], path: str) -> tuple[str, FiscalPeriod]:
     """The call announces itself early: "welcome to the Calix fourth-quarter 2023 earnings call"."""
+    early = [p.text for t in turns[:_ANNOUNCED_WITHIN] for p in t.paragraphs[:6]]
     company, announcement = None, ""
-    for within in _ANNOUNCED_WITHIN:
-        early = [p.text for t in turns[:within] for p in t.paragraphs[:6]]
-        for rx in _COMPANY_PATTERNS:
-            for text in early:
-                m = rx.search(text)
-                if m and len(m["company"]) >= 2:
-                    company, announcement = _clean_company(m["company"]), text
-                    break
-            if company:
+    for rx in _COMPANY_PATTERNS:
+        for text in early:
+            m = rx.search(text)
+            if m and len(m["company"]) >= 2:
+                company, announcement = _clean_company(m["company"]), text
                 break
         if company:
             break

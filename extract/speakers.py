@@ -29,7 +29,7 @@ _HANDOVER = re.compile(
 # A word of a firm's name: "J.P." and "B." keep their dots; a full stop after a word ends the name.
 _FIRM_WORD = r"(?:[A-Z]\.(?:[A-Z]\.)*|[A-Z&][\w&'-]*(?:\.[A-Z][\w&'-]*)*)"
 _QUESTION_FROM = re.compile(
-    rf"(?i:question (?:comes|is coming|will come|is|will be) from|question from|go to|comes from the line of|"
+    rf"(?i:question (?:today |this (?:morning|afternoon|evening) )?(?:comes|is coming|will come|is|will be) from|question from|go to|comes from the line of|"
     rf"from the line of|line of)\s+(?P<name>{_NAME}),?\s+(?i:with|from|of|at)\s+(?P<firm>{_FIRM_WORD}(?:\s+(?:(?:of|and|de)\s+)?{_FIRM_WORD}){{0,4}})"
 )
 _THANKS = re.compile(rf"^(?:(?i:great|okay|ok|well|yes|yeah|all right|uh|um)[,.!]?\s+)*(?i:thanks?(?: you)?(?: very much)?|thank you so much),?\s+(?P<first>{_WORD})\b")
@@ -56,9 +56,13 @@ _HANDOVER_TITLE = re.compile(r"(?i)\b(?:chief|president|ceo|cfo|officer|director
 # Where a title printed in a sentence ends: at the next person it lists ("president and chief
 # executive officer and Craig Merrill, chief financial officer"), or at what they are to do ("Head
 # of Investor Relations to make some opening remarks").
-_TITLE_END = re.compile(rf",?\s+and\s+(?P<name>{_NAME})|\s+to\s+(?!the\b)[a-z]")
-_TITLE_WORDS = re.compile(r"(?i)(?:chief|president|vice|senior|executive|head|director|managing|general|chair\w*|group|"
-                          r"corporate|global|investor|treasurer|controller|principal|co)\b")
+_TITLE_END = re.compile(rf",?\s+and\s+(?P<name>{_NAME})|\s+to\s+(?:make|give|provide|begin|start|discuss|walk|review|"
+                        rf"share|present|introduce|open|kick|take|talk|add|say|go)\b")
+# Words of a title, not of a name: "and Interim Chief Financial Officer" goes on with the title.
+_TITLE_WORDS = re.compile(r"(?i)\b(?:chief|president|vice|senior|executive|head|director|managing|general|chair\w*|group|"
+                          r"corporate|global|investor|treasurer|controller|principal|co|interim|acting|deputy|assistant|"
+                          r"lead|associate|independent|officer|counsel|secretary|founder|co-founder|partner|relations|"
+                          r"finance|financial|operating|member|board|manager|advisor|adviser)\b")
 
 
 def _titled_names(text: str) -> Iterator[re.Match]:
@@ -75,7 +79,7 @@ def _titled_names(text: str) -> Iterator[re.Match]:
 def _clean_title(title: str) -> str:
     title = re.sub(r"^.*\b(?i:over\s+to)\s+", "", title)  # "turn the call over to CEO, Steve ...": "CEO"
     for m in _TITLE_END.finditer(title):
-        if m["name"] is None or (looks_like_person_name(m["name"]) and not _TITLE_WORDS.match(m["name"])):
+        if m["name"] is None or (looks_like_person_name(m["name"]) and not _TITLE_WORDS.search(m["name"])):
             return title[:m.start()].strip()
     return title.strip()
 
@@ -153,10 +157,17 @@ def name_speakers(blocks: list[Block]) -> list[Block]:
     return result
 
 
+_QA_CUE = re.compile(r"question[- ]and[- ]answer|\bQ&A\b|\bfirst question\b|open (?:up )?the (?:call|lines?|floor)", re.I)
+
+
 def _presenters(blocks: list[Block], operator: str | None) -> set[str]:
-    """The labels that spoke before the operator's first "question comes from": the company's people."""
-    first = next((i for i, b in enumerate(blocks) if any(_QUESTION_FROM.search(p.text) for p in b.paragraphs)),
-                 len(blocks))
+    """The labels that spoke before questions were first called for: the company's people. A cue
+    such as "first question" counts when the operator says it, once someone else has spoken (the
+    opening often says there will be a question-and-answer session)."""
+    spoke = next((i for i, b in enumerate(blocks) if b.speaker and b.speaker != operator), len(blocks))
+    first = next((i for i, b in enumerate(blocks)
+                  if any(_QUESTION_FROM.search(p.text) or i > spoke and b.speaker == operator and _QA_CUE.search(p.text)
+                         for p in b.paragraphs)), len(blocks))
     return {b.speaker for b in blocks[:first] if b.speaker and b.speaker != operator}
 
 

@@ -5,6 +5,7 @@ transcripts take."""
 import pytest
 
 from extract.decode import decode
+from extract.errors import KgError
 from extract.model import FiscalPeriod, Role
 from extract.read import parse, parse_with_warnings
 
@@ -79,3 +80,15 @@ def test_an_analyst_with_an_accented_name_is_named():
                           "Hi. What about margins?")
     people = {p.name: p for p in parse(decode(text.encode(), "northwind.txt")).participants}
     assert people["Renée Müller"].role == Role.ANALYST and people["Renée Müller"].firm == "Acme Securities"
+
+
+def test_another_companys_call_named_late_is_no_announcement():
+    """A call whose welcome names no company fails plainly: an analyst who mentions "the third
+    quarter 2020 Verizon earnings call" later does not make it Verizon's, nor drop the turns before."""
+    lines = ["Operator: Good day, and welcome to today's third quarter 2020 earnings conference call.",
+             "John Smith: Thank you. Revenue was $10 million this quarter, and our plants ran well all quarter long. " * 5,
+             "Operator: Our first question comes from Ann Lee with Big Bank.",
+             "Ann Lee: On the third quarter 2020 Verizon earnings call they flagged capex; does that help you?",
+             "John Smith: Yes."]
+    with pytest.raises(KgError, match="cannot tell which company"):
+        parse(decode("\n\n".join(lines).encode(), "acme.txt"))
