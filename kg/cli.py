@@ -122,17 +122,34 @@ def main(argv: list[str] | None = None) -> int:
     except BrokenPipeError:
         return 0
     except OSError as e:  # the system refused a read or a write: a full disk, a file where a folder goes
-        problem = {errno.EEXIST: "a file is in the way of a folder",
-                   errno.ENOTDIR: "part of the path is a file, not a folder"}.get(e.errno, e.strerror or str(e))
-        say(f"{e.filename}: {problem}" if e.filename else problem)
+        if os.environ.get("KG_DEBUG") or not (e.filename or e.errno in _REFUSALS):
+            return _internal_error(e)
+        say(_system_problem(e))
         return 1
     except Exception as e:  # noqa: BLE001 - a bug: one line for the user, the traceback on request
-        if os.environ.get("KG_DEBUG"):
-            raise
-        say(f"internal error: {type(e).__name__}: {e} (a bug in kg: KG_DEBUG=1 shows the traceback)")
-        return 2
+        return _internal_error(e)
     finally:
         restore()
+
+
+# What the system says about the user's disk or files, not about kg, when no file is named.
+_REFUSALS = {errno.ENOSPC, errno.EDQUOT, errno.EROFS, errno.EACCES, errno.EPERM, errno.EIO}
+
+
+def _system_problem(e: OSError) -> str:
+    problem = e.strerror or str(e)
+    if e.errno == errno.EEXIST and e.filename and not Path(e.filename).is_dir():
+        problem = "a file is in the way of a folder"
+    elif e.errno == errno.ENOTDIR:
+        problem = "part of the path is a file, not a folder"
+    return f"{e.filename}: {problem}" if e.filename else problem
+
+
+def _internal_error(e: BaseException) -> int:
+    if os.environ.get("KG_DEBUG"):
+        raise e
+    say(f"internal error: {type(e).__name__}: {e} (a bug in kg: KG_DEBUG=1 shows the traceback)")
+    return 2
 
 
 def _interruptible() -> Callable[[], None]:
@@ -189,8 +206,9 @@ def cmd_build(args) -> int:
 
     started = time.perf_counter()
     outdir = Path(args.outdir)
-    if outdir.exists() and not outdir.is_dir():  # found before the store changes, not after
-        raise KgError(f"{outdir}: is a file: -o names the folder for the output files")
+    in_the_way = next((p for p in (outdir, *outdir.parents) if p.exists()), None)  # found before the store changes
+    if in_the_way is not None and not in_the_way.is_dir():
+        raise KgError(f"{in_the_way}: is a file: -o names the folder for the output files")
     with _extraction_jobs(args) as jobs:
         store = _open(args)
         store.ensure_ontology()

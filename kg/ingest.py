@@ -123,6 +123,10 @@ def extract_data(path: str, data: bytes) -> Extracted:
 
 def _extracted(path: str, source: Callable[[], Source]) -> Extracted:
     try:
+        Path(path).name.encode("utf-8")
+    except UnicodeEncodeError:  # bytes Python could not decode: the graph could not name its source
+        return Extracted(path, error=f"{path}: the file name is not valid UTF-8; rename the file")
+    try:
         doc: Document = extract_source(source())
         iri, graph = document_graph(doc)
         return Extracted(path, doc.source, str(iri), nt(graph), warnings=doc.warnings)
@@ -202,6 +206,7 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
             # What this file held when the run began, unless another file of this run took it over.
             previous = tuple(i for i in existing.get(got.source, {}) if owners.get(i) == got.source)
             other = owner(got.iri) if owner(got.iri) != got.source else None
+            had = store.triple_counts([got.iri]).get(got.iri, 0) if other is not None else 0
             try:
                 store.put_document(got.iri, got.ntriples, replaces=previous)
             except KgError as e:
@@ -214,8 +219,11 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
             report.warnings.extend(f"{got.path}: {w}" for w in got.warnings)
             if other is not None:
                 # Two files of one call (a scraper saved it twice, or a newer copy): the later wins.
+                now = got.ntriples.count("\n")
+                shrunk = (f"; its graph went from {had:,} to {now:,} triples: if this file is cut short, "
+                          f"add {other} again") if now < had / 2 else ""
                 report.warnings.append(f"{got.path}: holds the same document as {other} ({got.iri}), "
-                                       f"and replaced it")
+                                       f"and replaced it{shrunk}")
             gone = [i for i in previous if i != got.iri]
             if gone:  # the file now holds another call: what it held before is no longer stored
                 report.warnings.append(f"{got.path}: now holds {got.iri}; {', '.join(gone)}, which a file of "

@@ -44,10 +44,16 @@ def resolve_query(arg: str) -> str:
         return path.read_text(encoding="utf-8")
     if any(word in arg.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
         return arg
-    if re.search(r"\b(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD)\b", arg, re.I):
+    if _UPDATE.match(arg):
         raise QueryError("kg query only reads: SPARQL updates are refused (kg add, kg remove and kg build change the store)")
     names = ", ".join(saved)
     raise QueryError(f"{arg!r} is neither a query, a .rq file, nor a saved query ({names})")
+
+
+# A SPARQL update: its first keyword, after any PREFIX and BASE, and a brace, an IRI or a graph word.
+_UPDATE = re.compile(r"\s*(?:(?:#[^\n]*|(?:PREFIX\s+[\w-]*:|BASE)\s*<[^>]*>)\s*)*"
+                     r"(?:INSERT|DELETE|LOAD|CLEAR|CREATE|DROP|COPY|MOVE|ADD|WITH)\b(?=.*(?:[{<]|\b(?:ALL|DEFAULT|NAMED|GRAPH|SILENT)\b))",
+                     re.I | re.S)
 
 
 def run(store: Store, sparql: str):

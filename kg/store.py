@@ -8,6 +8,7 @@ either whole or not at all.
 from __future__ import annotations
 
 import os
+import re
 import threading
 import time
 import uuid
@@ -240,9 +241,8 @@ class Store:
     def documents_named(self, name: str) -> list[StoredDocument]:
         """The documents whose IRI or source file name is `name` (what `kg remove` is given): looked
         up, not found in the list of every document (at 20,000 documents 1.4 s)."""
-        by_source = self.select(PREFIXES + f"SELECT ?g WHERE {{ GRAPH ?g {{ ?g dcterms:source {ox.Literal(name)} }} }}",
-                                union=False)
-        iris = {r["g"] for r in by_source}
+        iris = {r["g"] for literal in _literals([name])
+                for r in self.select(PREFIXES + f"SELECT ?g WHERE {{ GRAPH ?g {{ ?g dcterms:source {literal} }} }}", union=False)}
         try:
             iris.add(ox.NamedNode(name).value)  # a valid IRI only: it goes into the query as it is
         except ValueError:
@@ -252,7 +252,7 @@ class Store:
     def documents_from(self, sources: list[str], shas: list[str]) -> list[StoredDocument]:
         """The documents stored from these file names or with these hashes: what an ingest of a few
         files needs to know, looked up instead of listing every document (1.3 s at 20,000)."""
-        values = lambda variable, items: f"VALUES ?{variable} {{ {' '.join(str(ox.Literal(i)) for i in items)} }}"
+        values = lambda variable, items: f"VALUES ?{variable} {{ {' '.join(_literals(items))} }}"
         rows = self.select(PREFIXES + f"""SELECT DISTINCT ?g WHERE {{
                                {{ {values('source', sources)} GRAPH ?g {{ ?g dcterms:source ?source }} }}
                                UNION {{ {values('sha', shas)} GRAPH ?g {{ ?g ekg:sha256 ?sha }} }} }}""", union=False)
@@ -481,9 +481,27 @@ def _check_is_store(path: Path, read_only: bool) -> None:
         return
     if read_only:
         raise StoreError("not a kg store (no database in this folder); run 'kg build' first", str(path))
-    if not no_store_yet(path):
+    if not all(_DATABASE_FILE.fullmatch(p.name) for p in path.iterdir()):  # RocksDB's files of a store half made pass
         raise StoreError("not a kg store, and not empty: kg makes a store in an empty or new folder only, "
                          "so that it does not write among other files", str(path))
+
+
+# The files RocksDB (and kg) keep in a store's folder. A store being made, or one whose making was
+# killed, holds some of them before CURRENT: RocksDB opens it, or says it is locked.
+_DATABASE_FILE = re.compile(r"LOCK|LOG(?:\..*)?|IDENTITY|CURRENT|MANIFEST-\d+|OPTIONS-\d+(?:\.dbtmp)?|\d+\.(?:log|sst|blob)|"
+                            rf"{re.escape(Store.GENERATION)}|{re.escape(Store.STALE_MARK)}")
+
+
+def _literals(texts: list[str]) -> list[str]:
+    """Each text as a SPARQL literal; one that cannot be (a file name that is not valid UTF-8)
+    names nothing kg could have stored."""
+    found = []
+    for text in texts:
+        try:
+            found.append(str(ox.Literal(text)))
+        except ValueError:
+            pass
+    return found
 
 
 def no_store_yet(folder: Path) -> bool:

@@ -171,8 +171,9 @@ def test_paths_in_the_way_are_one_line_each_and_touch_nothing(built, seeds, tmp_
     a_file.write_text("x")
     seed = str(seeds / "002_7cb600e89a562d2e.txt")
     store = str(built / "store")
-    code, _, err = run(capsys, "build", seed, "--store", str(tmp_path / "new"), "-o", str(a_file))
-    assert code == 1 and err == f"kg: {a_file}: is a file: -o names the folder for the output files\n"
+    for out in (a_file, a_file / "sub"):
+        code, _, err = run(capsys, "build", seed, "--store", str(tmp_path / "new"), "-o", str(out))
+        assert code == 1 and err == f"kg: {a_file}: is a file: -o names the folder for the output files\n"
     assert not (tmp_path / "new").exists()  # refused before the store was made
     for args in (["export", "--format", "ttl", "-o", str(a_file / "x.ttl")], ["view", "-o", str(a_file / "d" / "x.html")],
                  ["export", "--format", "csv", "-o", str(a_file)]):
@@ -186,6 +187,11 @@ def test_paths_in_the_way_are_one_line_each_and_touch_nothing(built, seeds, tmp_
     code, _, err = run(capsys, "add", seed, "--store", str(other))
     assert code == 1 and err.startswith(f"kg: {other}: not a kg store, and not empty")
     assert [p.name for p in other.iterdir()] == ["notes.txt"]  # nothing written among the user's files
+    half_made = tmp_path / "half"  # what RocksDB writes before CURRENT, as a killed first build leaves it
+    half_made.mkdir()
+    for name in ("LOCK", "LOG", "IDENTITY", "MANIFEST-000001"):
+        (half_made / name).touch()
+    assert run(capsys, "add", seed, "--store", str(half_made))[0] == 0
     for store_arg, problem in ((other, "not a kg store (no database in this folder)"), (a_file, "this is a file")):
         code, _, err = run(capsys, "list", "--store", str(store_arg))
         assert code == 1 and err.startswith(f"kg: {store_arg}: {problem}") and err.count("\n") == 1
@@ -209,8 +215,11 @@ def test_serve_on_a_port_in_use_is_one_line(built, capsys):
 
 def test_small_things_a_user_meets(built, seeds, tmp_path, capsys):
     store = str(built / "store")
-    code, _, err = run(capsys, "query", "DELETE WHERE { ?s ?p ?o }", "--store", store)
-    assert code == 1 and "SPARQL updates are refused" in err
+    for update in ("DELETE WHERE { ?s ?p ?o }", "PREFIX ex: <http://example.org/>\nDROP ALL", "clear default"):
+        code, _, err = run(capsys, "query", update, "--store", store)
+        assert code == 1 and "SPARQL updates are refused" in err, update
+    code, _, err = run(capsys, "query", "copy of 06", "--store", store)
+    assert code == 1 and "is neither a query, a .rq file, nor a saved query" in err
 
     code, out, _ = run(capsys, "list", "--store", store)
     assert code == 0 and "…" not in out  # whole IRIs and names, to paste into `kg remove`
@@ -224,3 +233,14 @@ def test_small_things_a_user_meets(built, seeds, tmp_path, capsys):
     empty.write_text("")
     code, out, err = run(capsys, "build", str(empty), "--store", str(tmp_path / "s"), "-o", str(tmp_path / "o"))
     assert code == 1 and "empty" in err and "query it" not in out  # nothing stored: nothing to query
+
+
+def test_an_os_error_that_names_no_file_and_no_disk_problem_is_a_bug(built, capsys, monkeypatch):
+    import kg.cli
+
+    def broken(args):
+        raise TimeoutError("socket timed out")
+
+    monkeypatch.setitem(kg.cli.COMMANDS, "list", broken)
+    code, _, err = run(capsys, "list", "--store", str(built / "store"))
+    assert code == 2 and err.startswith("kg: internal error: TimeoutError: socket timed out (a bug in kg")

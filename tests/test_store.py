@@ -1,5 +1,6 @@
 """The store: one graph per document, no-op rebuilds, replacement that touches nothing else."""
 
+import os
 import shutil
 
 import pyoxigraph as ox
@@ -208,3 +209,35 @@ def test_documents_are_found_by_file_name_or_hash_and_hostile_names_find_none(st
     assert store.documents_from([d.source for d in docs], []) == docs
     assert store.documents_from(['x" } } DROP ALL', "> } <script>", "a\\b.txt", ""], ["'\"'"]) == []
     assert store.document_count() == len(docs)
+    undecodable = "note-\udcff.txt"  # a file name that is not UTF-8, as Python reads it
+    assert store.documents_from([undecodable], []) == [] and store.documents_named(undecodable) == []
+
+
+def test_a_much_smaller_copy_of_a_stored_call_says_so_when_it_replaces_it(tmp_path, seeds, either_way):
+    """The later file of one call wins, but a copy cut short loses most of the call: the warning
+    gives both sizes and says how to put the whole call back."""
+    store = Store(tmp_path / "store")
+    call = seeds / "000_d70e09fd955d15f6.txt"
+    ingest([call], store, workers=1)
+    (before,) = store.documents()
+    lines = call.read_text(encoding="utf-8").splitlines(keepends=True)
+    cut = tmp_path / "calix-q4-partial.txt"
+    cut.write_text("".join(lines[:len(lines) // 4]), encoding="utf-8")
+
+    report = ingest([cut], store, workers=1)
+    (after,) = store.documents()
+    assert after.iri == before.iri and after.triples < before.triples / 2
+    (warning,) = [w for w in report.warnings if "holds the same document" in w]
+    assert warning.endswith(f"and replaced it; its graph went from {before.triples:,} to {report.triples[cut.name]:,} "
+                            f"triples: if this file is cut short, add {call.name} again")
+
+
+def test_a_file_name_that_is_not_utf8_fails_alone(tmp_path, seeds, either_way):
+    folder = tmp_path / "in"
+    folder.mkdir()
+    shutil.copy(seeds / "002_7cb600e89a562d2e.txt", folder / "ok.txt")
+    shutil.copy(seeds / "004_1f0b45879ee6eeb9.txt", os.fsencode(folder) + b"/note-\xff.txt")
+    report = ingest([folder], Store(tmp_path / "store"), workers=1)
+    assert report.added == [str(folder / "ok.txt")] and report.documents == 1
+    (failure,) = report.failed
+    assert failure[1].endswith("note-\udcff.txt: the file name is not valid UTF-8; rename the file")
