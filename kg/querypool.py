@@ -84,7 +84,7 @@ def evaluate(store: Store, job: Job, prefixes: dict[str, str]) -> Answer:
         return Answer(content_type(results_format), result.serialize(format=results_format))
     if isinstance(result, ox.QueryTriples):
         if graph_format is None:
-            raise Refused(406, "CONSTRUCT and DESCRIBE answer in Turtle, N-Triples or JSON-LD; "
+            raise Refused(406, "CONSTRUCT and DESCRIBE answer in Turtle, N-Triples, JSON-LD or RDF/XML; "
                                "the Accept header names none of them")
         triples = list(dict.fromkeys(_collect(result, job.max_rows, "triples")))
         use = prefixes if graph_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD) else None

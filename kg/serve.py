@@ -58,6 +58,7 @@ GRAPH_FORMATS = {  # CONSTRUCT, DESCRIBE and the Graph Store
     "application/turtle": ox.RdfFormat.TURTLE,
     "application/n-triples": ox.RdfFormat.N_TRIPLES,
     "application/ld+json": ox.RdfFormat.JSON_LD,
+    "application/rdf+xml": ox.RdfFormat.RDF_XML,  # what SPARQLWrapper asks CONSTRUCT for by default
 }
 
 
@@ -265,7 +266,7 @@ class Handler(BaseHTTPRequestHandler):
     def do_PATCH(self) -> None:
         self._handle("PATCH")
 
-    def do_HEAD(self) -> None:  # 405 like the other methods, not http.server's HTML 501 (and no body)
+    def do_HEAD(self) -> None:
         self._handle("HEAD")
 
     def log_message(self, format: str, *args) -> None:  # noqa: A002 - the base class's name
@@ -283,11 +284,12 @@ class Handler(BaseHTTPRequestHandler):
             route = routes.get(url.path)
             if route is None:
                 raise HttpError(404, f"nothing at {url.path}; try / for the query page or /sparql for SPARQL")
-            allowed = ("GET", "POST", "OPTIONS") if url.path == "/sparql" else ("GET",)
+            allowed = ("GET", "HEAD", "POST", "OPTIONS") if url.path == "/sparql" else ("GET", "HEAD")
             if method not in allowed:
                 raise HttpError(405, f"{url.path} is read-only and answers {', '.join(allowed)}",
                                 {"Allow": ", ".join(allowed)})
-            route(method, parse_qs(url.query, keep_blank_values=True))
+            # HEAD is answered as GET, and the body left out (by _send and _stream).
+            route("GET" if method == "HEAD" else method, parse_qs(url.query, keep_blank_values=True))
         except HttpError as e:
             self._send_error(e)
         except _Aborted:
@@ -440,7 +442,7 @@ class Handler(BaseHTTPRequestHandler):
     def graph_store(self, method: str, params: dict[str, list[str]]) -> None:
         fmt = negotiate(self.headers.get("Accept"), GRAPH_FORMATS, ox.RdfFormat.TURTLE)
         if fmt is None:
-            raise HttpError(406, "graphs come as Turtle, N-Triples or JSON-LD; the Accept header names none of them")
+            raise HttpError(406, "graphs come as Turtle, N-Triples, JSON-LD or RDF/XML; the Accept header names none of them")
         store = self.server.store
         if "default" in params and "graph" not in params:
             # kg's default graph is the union of every graph: sent as it is read, in chunks, rather than

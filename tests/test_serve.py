@@ -212,7 +212,7 @@ def test_select_answers_in_json_xml_csv_and_tsv(base, served):
     assert status == 406
 
 
-def test_construct_answers_in_turtle_n_triples_and_json_ld(base, served):
+def test_construct_answers_in_turtle_n_triples_json_ld_and_rdf_xml(base, served):
     sparql = f"CONSTRUCT WHERE {{ <{CALL}> ?p ?o }}"
     expected = {(t.subject.value, t.predicate.value, t.object.value) for t in served.query(sparql)}
     assert len(expected) >= 6
@@ -227,6 +227,9 @@ def test_construct_answers_in_turtle_n_triples_and_json_ld(base, served):
     assert triples(Graph().parse(data=body, format="nt")) == expected
     jsonld = client(base, sparql, JSONLD).query().response.read()
     assert triples(Graph().parse(data=jsonld, format="json-ld")) == expected
+    rdfxml = client(base, sparql, XML).query().response  # SPARQLWrapper's default for CONSTRUCT: RDF/XML
+    assert rdfxml.headers["Content-Type"].startswith("application/rdf+xml")
+    assert triples(Graph().parse(data=rdfxml.read(), format="xml")) == expected
     status, headers, body = get_query(base, sparql, accept="*/*")
     assert headers["Content-Type"].startswith("text/turtle")
 
@@ -281,8 +284,8 @@ def test_updates_are_refused_by_every_route(base, served, store_path):
         assert status == 403
     assert http(base + "/sparql?" + urlencode({"update": UPDATE}))[0] == 403
     assert http(base + "/store?graph=" + quote(CALL), b"<a:b> <a:c> <a:d> .", method="PUT")[0] == 405
-    head = http(base + "/sparql", method="HEAD")  # 405 and its Allow, not http.server's HTML 501
-    assert head[0] == 405 and head[1]["Allow"] == "GET, POST, OPTIONS"
+    put = http(base + "/sparql", b"x", method="PUT")
+    assert put[0] == 405 and put[1]["Allow"] == "GET, HEAD, POST, OPTIONS"
     assert len(served) == before
     assert len(Store(store_path, read_only=True)) == before
 
@@ -552,3 +555,25 @@ def test_graph_page_draws_in_chromium_under_its_content_security_policy(base, tm
     dom = run_chromium(tmp_path, "--no-proxy-server", "--dump-dom", base + "/graph")
     body = re.search(r"<body[^>]*>", dom).group(0)
     assert 'data-kg-status="drawn"' in body and 'data-kg-errors="0"' in body
+
+
+def test_head_answers_as_get_without_a_body(base):
+    """HTTP servers must answer HEAD (RFC 9110): the same status and headers as GET. http.server
+    answered 501 with an HTML page."""
+    ask = f"{base}/sparql?{urlencode({'query': 'ASK { ?s ?p ?o }'})}"
+    for url in (ask, base + "/", base + "/docs"):
+        get = http(url)
+        conn = HTTPConnection(urlsplit(base).hostname, urlsplit(base).port, timeout=10)
+        try:
+            conn.request("HEAD", urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else ""))
+            head = conn.getresponse()
+            assert head.status == get[0] == 200, url
+            assert head.getheader("Content-Type") == get[1]["Content-Type"], url
+            assert int(head.getheader("Content-Length")) == len(get[2]) > 0, url
+            head.read()
+            # A body sent after HEAD would be read as the next answer's status line.
+            conn.request("GET", urlsplit(url).path + ("?" + urlsplit(url).query if urlsplit(url).query else ""))
+            again = conn.getresponse()
+            assert again.status == 200 and len(again.read()) == len(get[2]), url
+        finally:
+            conn.close()
