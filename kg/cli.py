@@ -57,7 +57,8 @@ def main(argv: list[str] | None = None) -> int:
     q = sub.add_parser("query", help="run SPARQL: a saved query's name, a .rq file, or the query text")
     q.add_argument("query", nargs="?", help="e.g. 06, 06-revenue, my.rq, 'SELECT ...'")
     store_option(q)
-    q.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    q.add_argument("--format", choices=["table", "csv", "json"], default="table",
+                   help="json: SPARQL JSON results for SELECT and ASK, JSON-LD for CONSTRUCT and DESCRIBE")
     q.add_argument("--list", action="store_true", help="list the saved queries")
 
     e = sub.add_parser("export", help="write the graph in a standard format")

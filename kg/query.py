@@ -78,6 +78,8 @@ def _text(term) -> str:
 def format_result(result, fmt: str) -> str:
     if fmt == "json" and isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
         return result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8")
+    if fmt == "json" and isinstance(result, ox.QueryTriples):  # a graph: JSON-LD, as `kg serve` sends it
+        return result.serialize(format=ox.RdfFormat.JSON_LD).decode("utf-8") + "\n"
     header, body = rows(result)
     if fmt == "csv":
         out = io.StringIO()

@@ -244,3 +244,14 @@ def test_an_os_error_that_names_no_file_and_no_disk_problem_is_a_bug(built, caps
     monkeypatch.setitem(kg.cli.COMMANDS, "list", broken)
     code, _, err = run(capsys, "list", "--store", str(built / "store"))
     assert code == 2 and err.startswith("kg: internal error: TimeoutError: socket timed out (a bug in kg")
+
+
+def test_a_graph_asked_for_as_json_is_json_ld(built, capsys):
+    from rdflib import Graph
+
+    sparql = ("PREFIX ekg: <https://w3id.org/earnings-kg/ontology#> "
+              "CONSTRUCT { ?m ekg:metric ?x } WHERE { ?m ekg:metric ?x }")
+    code, out, _ = run(capsys, "query", sparql, "--format", "json", "--store", str(built / "store"))
+    code_csv, rows_csv, _ = run(capsys, "query", sparql, "--format", "csv", "--store", str(built / "store"))
+    assert code == code_csv == 0
+    assert len(Graph().parse(data=out, format="json-ld")) == len(rows_csv.splitlines()) - 1 > 10
