@@ -481,15 +481,16 @@ def _check_is_store(path: Path, read_only: bool) -> None:
         return
     if read_only:
         raise StoreError("not a kg store (no database in this folder); run 'kg build' first", str(path))
-    if not all(_DATABASE_FILE.fullmatch(p.name) for p in path.iterdir()):  # RocksDB's files of a store half made pass
+    if not all(_BEFORE_CURRENT.fullmatch(p.name) for p in path.iterdir()):
         raise StoreError("not a kg store, and not empty: kg makes a store in an empty or new folder only, "
                          "so that it does not write among other files", str(path))
 
 
-# The files RocksDB (and kg) keep in a store's folder. A store being made, or one whose making was
-# killed, holds some of them before CURRENT: RocksDB opens it, or says it is locked.
-_DATABASE_FILE = re.compile(r"LOCK|LOG(?:\..*)?|IDENTITY|CURRENT|MANIFEST-\d+|OPTIONS-\d+(?:\.dbtmp)?|\d+\.(?:log|sst|blob)|"
-                            rf"{re.escape(Store.GENERATION)}|{re.escape(Store.STALE_MARK)}")
+# The files RocksDB writes in a new store's folder before CURRENT, the file that makes it a store:
+# a folder holding only these is a store being made (or whose making was killed), and RocksDB
+# opens it or says it is locked. Nothing else passes: a user's "20240101.log" would be taken for a
+# write-ahead log and deleted.
+_BEFORE_CURRENT = re.compile(r"LOCK|LOG(?:\.old\.\d+)?|IDENTITY|MANIFEST-\d{6}|\d{6}\.dbtmp")
 
 
 def _literals(texts: list[str]) -> list[str]:

@@ -11,6 +11,7 @@ import pytest
 
 from browser import CHROMIUM, run_chromium
 from kg.cli import main
+from kg.store import Store
 
 ZH = "這是翻譯。"
 
@@ -192,6 +193,12 @@ def test_paths_in_the_way_are_one_line_each_and_touch_nothing(built, seeds, tmp_
     for name in ("LOCK", "LOG", "IDENTITY", "MANIFEST-000001"):
         (half_made / name).touch()
     assert run(capsys, "add", seed, "--store", str(half_made))[0] == 0
+    assert [d.source for d in Store(half_made, read_only=True).documents()] == ["002_7cb600e89a562d2e.txt"]
+    logs = tmp_path / "logs"  # dated logs are no write-ahead logs: RocksDB would delete them
+    logs.mkdir()
+    (logs / "20240101.log").write_text("mine")
+    code, _, err = run(capsys, "add", seed, "--store", str(logs))
+    assert code == 1 and "not a kg store, and not empty" in err and [p.name for p in logs.iterdir()] == ["20240101.log"]
     for store_arg, problem in ((other, "not a kg store (no database in this folder)"), (a_file, "this is a file")):
         code, _, err = run(capsys, "list", "--store", str(store_arg))
         assert code == 1 and err.startswith(f"kg: {store_arg}: {problem}") and err.count("\n") == 1
@@ -215,7 +222,8 @@ def test_serve_on_a_port_in_use_is_one_line(built, capsys):
 
 def test_small_things_a_user_meets(built, seeds, tmp_path, capsys):
     store = str(built / "store")
-    for update in ("DELETE WHERE { ?s ?p ?o }", "PREFIX ex: <http://example.org/>\nDROP ALL", "clear default"):
+    for update in ("DELETE WHERE { ?s ?p ?o }", "PREFIX ex: <http://example.org/>\nDROP ALL", "clear default",
+                   "INSERT DATA { <a:b> <a:c> <a:task> }"):
         code, _, err = run(capsys, "query", update, "--store", store)
         assert code == 1 and "SPARQL updates are refused" in err, update
     code, _, err = run(capsys, "query", "copy of 06", "--store", store)
