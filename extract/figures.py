@@ -76,20 +76,27 @@ BARE_MILLIONS_RANGE = re.compile(
     rf"{_BARE_END}", re.I)
 # Another currency anywhere in the turn ("RMB 281.3 million", "850 million to 1.15 billion euros",
 # "in Canadian dollars"): its bare amounts are not taken for dollars.
+# Only amounts in it count ("1.15 billion euros", "EUR", "RMB", "€"): "the euro weakened" or
+# "pounds of resin" in a dollar company's turn do not.
 _OTHER_CURRENCY = re.compile(
-    r"\b(?:RMB|CNY|EUR|GBP|CHF|JPY|CAD|AUD|MXN|BRL|INR|HKD|SEK|NOK|DKK|yuan|renminbi|euros?|pounds?|pesos?|reais|yen|"
-    r"rupees?|francs?|kronor|krona|(?:Canadian|Australian|Hong Kong|New Zealand|Singapore|Taiwan) dollars?)\b|[\u20ac\u00a3\u00a5\u20b9]",
-    re.I)
+    r"\b(?:RMB|CNY|EUR|GBP|CHF|JPY|CAD|AUD|MXN|BRL|INR|HKD|SEK|NOK|DKK)\b|[\u20ac\u00a3\u00a5\u20b9]|\bpounds sterling\b|"
+    r"\b(?:thousand|million|billion)\s+(?:in\s+)?(?:euros|yuan|renminbi|pesos|reais|yen|rupees|francs|kronor|"
+    r"(?:Canadian|Australian|Hong Kong|New Zealand|Singapore|Taiwan) dollars)\b")
 # A count named just before a bare amount: "subscribers reached 2 million", "the number of members ... 5 million".
 _COUNT_BEFORE = re.compile(
-    r"\b(?:subscribers?|customers?|members?|users?|units?|shares?(?!\s+(?:repurchase|buyback))|households?|homes?|passings?|accounts?|downloads?|"
-    r"visitors?|employees?|people|locations?|devices?|lines?|connections?|tons?|barrels?|feet|orders?|vehicles?|cars?|"
-    r"patients?|students?|polic(?:y|ies)|policyholders?|stores?|count|number)\b[^,;.]{0,40}$", re.I)
+    r"\b(?:subscribers|customers|members|users|units|shares|households|homes|passings|accounts|downloads|visitors|"
+    r"employees|people|locations|devices|connections|tons|barrels|vehicles|patients|students|policies|policyholders|"
+    r"customer count|subscriber count)\s+(?:(?:reached|totaled|totalled|grew|rose|increased|climbed|was|were|is|are|at|"
+    r"to|by|of|approximately|about|roughly|nearly|over|more than|almost|some)\s+)+$", re.I)
+_IN_A_PHRASE = re.compile(r"\b(?:from|of|in|at|across|by|for|among|with)\s+(?:[\w&-]+\s+){0,3}$", re.I)
 # An amount for six or nine months, or for the year so far, is of no quarter (nor of the year):
 # "totaled $419.4 million for the first six months", "first half revenue of $95 million".
 # What follows a half-year amount and is said of it too: ", up 3%", ", compared with 12.3 million".
-_RESTATED_CHANGE = re.compile(r"\s*(?:for the (?:first|last|past) (?:six|nine) months\s*)?,?\s*(?:or\s+|up\s+|down\s+|increasing\s+|"
-                              r"decreasing\s+|an? (?:increase|decrease) of\s+|compared (?:with|to)\b[^,;]{0,40}?)", re.I)
+_RESTATED_CHANGE = re.compile(r"\s*(?:for the (?:first|last|past) (?:six|nine) months\s*)?,?\s*(?:or\s+|(?:up|down)\s+(?:from\s+)?|"
+                              r"increasing\s+|decreasing\s+|an? (?:increase|decrease) of\s+|"
+                              r"compar(?:ed|es|ing) (?:with|to)\b[^,;]{0,40}?)", re.I)
+# A half-year phrase at the head of the sentence governs all of it: "Year-to-date, we generated ...".
+_FRONTED = re.compile(r"\s*(?:(?:for|in|during|over)\s+)?(?:the\s+)?", re.I)
 _MONTHS = re.compile(r"\b(?:first|last|past)\s+(?:six|nine|6|9)\s+months\b|\b(?:first|1st)\s+half\b|\byear[- ]to[- ]date\b|\bYTD\b", re.I)
 CENTS_RANGE = re.compile(r"(?P<lo>\d+)(?:\s+cents)?\s*(?:-|\u2013|to|and)\s*(?P<hi>\d+)\s+cents\b", re.I)
 # "$1.52 per share", "25 cents": an amount per share is earnings per share, whatever metric is near.
@@ -119,7 +126,7 @@ _YOY = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:year[- ]over[- ]year|y/y|yoy|from 
 _CHANGE_BEFORE = re.compile(r"(?:\bup|\bdown|\bincrease(?:d)?(?: of| by)?|\bdecrease(?:d)?(?: of| by)?|\bgrew|\bgrowth of|\brose|\bfell|\bdeclined?(?: of| by)?|\bimprovement of|\bexpansion of|\breduction of)\s*(?:by\s+|of\s+)?(?:an?\s+)?$", re.I)
 _DOWN_BEFORE = re.compile(r"(?:\bdown|\bdecrease(?:d)?(?: of| by)?|\bfell|\bdeclined?(?: of| by)?|\breduction of)\s*(?:by\s+|of\s+)?(?:an?\s+)?$", re.I)
 # "a 28% year-over-year decline": the noun after the rate says it went down.
-_DOWN_AFTER = re.compile(r"\s*(?:(?:year[- ]over[- ]year|yoy|y/y|sequential|quarter[- ]over[- ]quarter|annual|organic)\s+)?"
+_DOWN_AFTER = re.compile(r"\s*(?:(?!(?:despite|with|without|no|in|of|but|and|while|as|from|for|on|to|than|an?|the)\b)[\w/-]+\s+){0,2}"
                          r"(?:decline|decrease|drop|reduction|contraction)\b", re.I)
 _GROWTH_AFTER = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:growth|increase|improvement|expansion|decline|decrease)", re.I)
 _FROM_BEFORE = re.compile(r"(?:\bfrom|\bcompared (?:to|with)|\bversus|\bvs\.?)\s+(?:[$\d.,]+%?\s*(?:million|billion)?\s+)?(?:in\s+)?(?:the\s+)?$", re.I)
@@ -201,6 +208,14 @@ def sentences(text: str) -> list[tuple[int, int]]:
     return [(s, e) for s, e in spans if e > s]
 
 
+def _a_count(s: str, at: int) -> bool:
+    """Whether what a bare amount measures is named right before it as a count: "subscribers
+    reached 2 million" (but "revenue from our retail stores was 40 million" is money)."""
+    before = s[max(0, at - 80):at]
+    m = _COUNT_BEFORE.search(before)
+    return m is not None and not _IN_A_PHRASE.search(before[:m.start()])
+
+
 def _numbers(s: str, bare_money: bool = True) -> list[_Number]:
     found: list[_Number] = []
     taken: list[tuple[int, int]] = []
@@ -230,10 +245,10 @@ def _numbers(s: str, bare_money: bool = True) -> list[_Number]:
             add(_Number(m.start(), m.end(), "USD", value=_scaled(m["v"], m["s"])))
     for m in BARE_MILLIONS_RANGE.finditer(s) if bare_money else ():
         low, high = _scaled(m["lo"], m["s1"] or m["s2"]), _scaled(m["hi"], m["s2"])
-        if high / 10 <= low < high and not _COUNT_BEFORE.search(s[max(0, m.start() - 60):m.start()]):
+        if high / 10 <= low < high and not _a_count(s, m.start()):
             add(_Number(m.start(), m.end(), "BareMoney", low=low, high=high))
     for m in BARE_MILLIONS.finditer(s) if bare_money else ():
-        if not _COUNT_BEFORE.search(s[max(0, m.start() - 60):m.start()]):
+        if not _a_count(s, m.start()):
             add(_Number(m.start(), m.end(), "BareMoney", value=_scaled(m["v"], m["s"])))
     for m in BPS_RANGE.finditer(s):
         add(_Number(m.start(), m.end(), "BasisPoints", low=_dec(m["lo"]), high=_dec(m["hi"])))
@@ -327,17 +342,28 @@ def _near_target(s: str, number: _Number) -> bool:
     return m is not None and not re.search(r"[,;]\s*(?:with|and|while|but)\b|[.;]", before[m.end():])
 
 
-def _of_months(number: _Number, s: str) -> bool:
-    """Whether "the first six months" (or "year to date") is said of this number: in its own clause,
-    right before it (at most 50 characters) or right after (at most 30)."""
-    before, after = s[max(0, number.start - 50):number.start], s[number.end:number.end + 30]
-    last = None
-    for last in _MONTHS.finditer(before):
-        pass
-    if last is not None and not re.search(r"[,;]", before[last.end():]):
-        return True
-    first = _MONTHS.search(after)
-    return first is not None and not re.search(r"[,;]", after[:first.start()])
+def _quarter_after(number: _Number, s: str, quarters: list[tuple[int, int]]) -> bool:
+    """Whether a quarter is named just after the number, in its clause: "$40 million in the quarter"."""
+    after = re.split(r"[,;]", s[number.end:number.end + 60])[0]
+    return any(number.end <= q0 and q1 <= number.end + len(after) for q0, q1 in quarters)
+
+
+def _half_year(number: _Number, s: str, quarters: list[tuple[int, int]], months: list[re.Match]) -> bool:
+    """Whether "the first six months" (or "year to date", "the first half") is said of this number:
+    in its own clause (no comma between), right after it, or fronting the sentence ("For the first
+    six months, revenue was ..."), and no quarter named between them or just after the number
+    ("or $40 million in the quarter")."""
+    if _quarter_after(number, s, quarters):
+        return False
+    after = re.split(r"[,;]", s[number.end:number.end + 60])[0]
+    clause_start = max(s.rfind(",", 0, number.start), s.rfind(";", 0, number.start)) + 1
+    for m in months:
+        if m.end() <= number.start and (m.start() >= clause_start or _FRONTED.fullmatch(s[:m.start()])):
+            if not any(m.end() <= q0 and q1 <= number.start for q0, q1 in quarters):
+                return True
+        elif m.start() >= number.end and m.start() - number.end <= len(after):
+            return True
+    return False
 
 
 def _after(period: FiscalPeriod, context: FiscalPeriod) -> bool:
@@ -435,8 +461,11 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
             echo_period: PeriodMention | None = None  # the period a restated figure gives the rest of its sentence
             sentence_metric: str | None = None  # the metric of the sentence's last figure
             months_end = -1  # where the last amount said of six or nine months ended
+            quarters = [(p.start - s_start, p.end - s_start) for p in s_periods if p.period.quarter]
+            months = list(_MONTHS.finditer(s))
             for i, number in enumerate(numbers):
-                if _of_months(number, s) or months_end >= 0 and _RESTATED_CHANGE.fullmatch(s[months_end:number.start]):
+                if months and _half_year(number, s, quarters, months) or months_end >= 0 and _RESTATED_CHANGE.fullmatch(
+                        s[months_end:number.start]) and not _quarter_after(number, s, quarters):
                     months_end = number.end  # "... totaled 419.4 million for the first six months, up 3%"
                     continue
                 following = numbers[i + 1] if i + 1 < len(numbers) else None

@@ -349,6 +349,7 @@ def test_an_income_statement_benefit_is_not_net_income():
     ("Net sales were 72 million, down 6.8% compared with the prior year.", Decimal("72000000")),
     ("Revenue for the quarter was 30.1 million dollars.", Decimal("30100000")),
     ("Total revenue was 1.2 billion in the second quarter.", Decimal("1200000000")),
+    ("Revenue was 30 million, as the euro weakened and resin rose to 3 million pounds.", Decimal("30000000")),
 ])
 def test_an_amount_without_a_dollar_sign_is_money_for_a_money_metric(sentence, value):
     """Speech-to-text transcripts write "72 million", not "$72 million"."""
@@ -393,7 +394,14 @@ def test_real_estate_measures_are_not_given_to_revenue():
     ("Revenue was $110 million, up 12% year over year, and our year-to-date growth is 10%.",
      [("USD", Decimal("110000000")), ("Percent", Decimal("12"))]),
     ("Revenue was $110 million, the highest since the first half of 2019.", [("USD", Decimal("110000000"))]),
-    ("Revenue grew 5% year over year despite a decline in volumes.", [("Percent", Decimal("5"))]),
+    ("Revenue grew 5% despite a decline in volumes.", [("Percent", Decimal("5"))]),
+    ("Revenue was $90 million, a 5% constant currency decline.", [("USD", Decimal("90000000")), ("Percent", Decimal("-5"))]),
+    ("For the first six months, revenue was $419 million.", []),
+    ("Net revenue for the first six months of fiscal 2020 on a consolidated basis was $419 million.", []),
+    ("We generated $419 million in net revenue during the first six months.", []),
+    ("Revenue for the first six months was $419 million, up from $400 million last year.", []),
+    ("Top line revenue was 40 million.", [("USD", Decimal("40000000"))]),
+    ("Revenue from our retail stores was 40 million.", [("USD", Decimal("40000000"))]),
     ("We expect revenue of 850 million to 1.15 billion euros.", []),
     ("Revenue was 30 million in Canadian dollars.", []),
     ("Revenue grew as subscribers reached 2 million in the quarter.", []),
@@ -404,3 +412,13 @@ def test_what_the_first_half_a_decline_or_a_currency_nearby_does_not_change(sent
     when nothing says otherwise."""
     _, figures = figures_of(sentence)
     assert [(f.unit, f.value if f.value is not None else (f.low, f.high)) for f in figures if f.metric == "Revenue"] == expected
+
+
+def test_a_quarter_named_after_a_year_to_date_amount_keeps_the_quarters():
+    _, figures = figures_of("Year-to-date free cash flow was $120 million, or $40 million in the quarter.")
+    assert [f.value for f in figures] == [Decimal("40000000")]
+
+
+def test_shares_bought_back_are_a_count_and_what_they_cost_is_money():
+    _, figures = figures_of("We bought back 2 million shares for 30 million.")
+    assert [(f.metric, f.value) for f in figures] == [("ShareRepurchase", Decimal("30000000"))]
