@@ -71,14 +71,15 @@ _COMPANY_PATTERNS = [
     re.compile(rf"(?i:welcome to)\s+(?:the\s+)?{_COMPANY}\s+(?i:conference call|call)"),
     re.compile(rf"(?i:to discuss)\s+{_COMPANY}(?:'s|\u2019s)\s+(?i:results|earnings)"),
     # "joining us for the third quarter 2020 Clipper Realty Inc earnings conference call"
-    re.compile(rf"(?i:(?:welcome to|joining us for|joining|for|to)\s+the\s+(?:first|second|third|fourth)[\s-]+quarter(?:\s+of)?"
+    re.compile(rf"(?i:(?:welcome to|joining us (?:for|on|today for)|thank you for joining(?: us)?(?: for| on)?|thanks for joining"
+               rf"(?: us)?(?: for| on)?)\s+the\s+(?:first|second|third|fourth)[\s-]+quarter(?:\s+of)?"
                rf"(?:\s+fiscal)?\s+(?:19|20)\d\d)\s+{_COMPANY}\s+(?i:earnings|results|financial|quarterly|conference)"),
     # "welcome to the third quarter of 2020 earnings call for Clipper Realty"
     re.compile(rf"(?i:(?:welcome|joining)[^.]{{0,60}}?(?:earnings|results)\s+(?:conference\s+)?call\s+(?:for|of))\s+(?:the\s+)?"
                rf"{_COMPANY}(?=\s*(?:[.,;:!?]|$))"),
 ]
 # The operator's welcome: what a recording that opens with hold messages is searched for.
-_WELCOMES = [rx for rx in _COMPANY_PATTERNS if "welcome" in rx.pattern]
+_WELCOME = re.compile(r"\bwelcome\b", re.I)
 _ANNOUNCED_WITHIN = 8  # turns: where a call names its company and quarter
 _HOLD_TURNS = 60  # hold messages and set-up chatter (each under _HOLD_CHARACTERS) a recording may open with
 _HOLD_CHARACTERS = 400
@@ -91,15 +92,16 @@ def call_start(blocks: list[Block]) -> int:
     """Where the call begins: 0, unless a recording opens with hold messages and set-up chatter
     ("Conference center, may I have your code?") and the call announces itself only later, as the
     Nth block; those before it are no part of the call."""
-    def says(b: Block, patterns: list[re.Pattern]) -> bool:
-        return any(rx.search(p.text) for rx in patterns for p in b.paragraphs[:6])
+    def announces(b: Block, welcome: bool = False) -> bool:
+        return any(rx.search(p.text) and (not welcome or _WELCOME.search(p.text))
+                   for rx in _COMPANY_PATTERNS for p in b.paragraphs[:6])
 
-    if any(says(b, _COMPANY_PATTERNS) for b in blocks[:_ANNOUNCED_WITHIN]):
+    if any(announces(b) for b in blocks[:_ANNOUNCED_WITHIN]):
         return 0
     for i, b in enumerate(blocks[:_HOLD_TURNS]):
         if len(" ".join(p.text for p in b.paragraphs)) >= _HOLD_CHARACTERS:
             return 0  # real remarks before any welcome: the call began at the start
-        if says(b, _WELCOMES):
+        if announces(b, welcome=True):
             return i
     return 0
 

@@ -58,7 +58,8 @@ _HANDOVER_TITLE = re.compile(r"(?i)\b(?:chief|president|ceo|cfo|officer|director
 # of Investor Relations to make some opening remarks").
 _TITLE_END = re.compile(rf",?\s+and\s+(?P<name>{_NAME})|\s+to\s+(?:make|give|provide|begin|start|discuss|walk|review|"
                         rf"share|present|introduce|open|kick|take|talk|add|say|go)\b")
-# Words of a title, not of a name: "and Interim Chief Financial Officer" goes on with the title.
+# Words a title starts with, and a name does not: "and Interim Chief Financial Officer" goes on
+# with the title; "and Ryan Head, CFO" is the next person.
 _TITLE_WORDS = re.compile(r"(?i)\b(?:chief|president|vice|senior|executive|head|director|managing|general|chair\w*|group|"
                           r"corporate|global|investor|treasurer|controller|principal|co|interim|acting|deputy|assistant|"
                           r"lead|associate|independent|officer|counsel|secretary|founder|co-founder|partner|relations|"
@@ -79,7 +80,7 @@ def _titled_names(text: str) -> Iterator[re.Match]:
 def _clean_title(title: str) -> str:
     title = re.sub(r"^.*\b(?i:over\s+to)\s+", "", title)  # "turn the call over to CEO, Steve ...": "CEO"
     for m in _TITLE_END.finditer(title):
-        if m["name"] is None or (looks_like_person_name(m["name"]) and not _TITLE_WORDS.search(m["name"])):
+        if m["name"] is None or (looks_like_person_name(m["name"]) and not _TITLE_WORDS.match(m["name"])):
             return title[:m.start()].strip()
     return title.strip()
 

@@ -92,3 +92,37 @@ def test_another_companys_call_named_late_is_no_announcement():
              "John Smith: Yes."]
     with pytest.raises(KgError, match="cannot tell which company"):
         parse(decode("\n\n".join(lines).encode(), "acme.txt"))
+    short = [line if i != 1 else "John Smith: Thank you. Revenue was $10 million." for i, line in enumerate(lines)]
+    late = short[:2] + [f"Operator: Our next question comes from Cy Young{i} with Mid Bank." for i in range(9)] + [
+        "Cy Young: Compared to the third quarter 2020 Verizon earnings call, they welcome capex; does that help you?"]
+    with pytest.raises(KgError, match="cannot tell which company"):  # no operator's welcome names it: not Verizon's
+        parse(decode("\n\n".join(late).encode(), "acme.txt"))
+
+
+@pytest.mark.parametrize("printed, title", [
+    ("president and chief executive officer and Craig Merrill", "president and chief executive officer"),
+    ("Chief Executive Officer and Ryan Head", "Chief Executive Officer"),
+    ("Executive Vice President and Interim Chief Financial Officer", "Executive Vice President and Interim Chief Financial Officer"),
+    ("Vice Chairman and Lead Independent Director", "Vice Chairman and Lead Independent Director"),
+    ("Managing Director and Head of Investor Relations to make some opening remarks", "Managing Director and Head of Investor Relations"),
+    ("Senior Advisor to our CEO", "Senior Advisor to our CEO"),
+    ("call over to CEO", "CEO"),
+])
+def test_a_title_printed_in_a_sentence_ends_where_the_next_person_or_clause_begins(printed, title):
+    from extract.speakers import _clean_title
+
+    assert _clean_title(printed) == title
+
+
+def test_an_analyst_announced_in_other_words_is_not_taken_for_a_presenter():
+    """The operator's "first question today is from" ends the presentations, so the analyst's
+    voice, asking again later, is still the analyst's and not the executive's who answers."""
+    text = anonymous_call("Good morning and welcome to the Northwind Tools third quarter 2021 earnings call.",
+                          "Thanks. Sales were $10 million.",
+                          "Our first question today is from Gail Hart with Bank of America.",
+                          "Hi. What about margins?", "Sure, Gail. Margins rose.",
+                          "We have a follow-up question from the line of Gail Hart with Bank of America.",
+                          "Pricing?")
+    call = parse(decode(text.encode(), "northwind.txt"))
+    asked = {t.speaker for t in call.turns if t.text in ("Hi. What about margins?", "Pricing?")}
+    assert asked == {"Gail Hart"}
