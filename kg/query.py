@@ -42,10 +42,10 @@ def resolve_query(arg: str) -> str:
         if not path.is_file():
             raise QueryError(f"no such query file: {arg}")
         return path.read_text(encoding="utf-8")
-    if any(word in arg.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
-        return arg
     if _UPDATE.match(arg):
         raise QueryError("kg query only reads: SPARQL updates are refused (kg add, kg remove and kg build change the store)")
+    if any(word in arg.upper() for word in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")):
+        return arg
     names = ", ".join(saved)
     raise QueryError(f"{arg!r} is neither a query, a .rq file, nor a saved query ({names})")
 

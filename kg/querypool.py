@@ -16,6 +16,7 @@ from __future__ import annotations
 import json
 import multiprocessing
 import queue
+import re
 import resource
 import signal
 import sys
@@ -68,6 +69,23 @@ class Answer:
     body: bytes
 
 
+# An XML name for the end of a predicate (RDF/XML writes each predicate as an element), and the
+# characters XML 1.0 cannot carry at all.
+_XML_LOCAL_NAME = re.compile(r"[^\W\d][\w.-]*$")
+_NOT_IN_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+
+
+def rdf_xml_problem(triples: list[ox.Triple]) -> str | None:
+    """Why these triples cannot be RDF/XML, or None. pyoxigraph writes broken XML for them
+    (a predicate ending in "/" or a digit, a form feed in a literal) instead of failing."""
+    for t in triples:
+        if not _XML_LOCAL_NAME.search(t.predicate.value):
+            return f"the predicate <{t.predicate.value}> does not end in an XML name"
+        if isinstance(t.object, ox.Literal) and _NOT_IN_XML.search(t.object.value):
+            return "a literal holds a control character XML cannot carry"
+    return None
+
+
 # -- in a worker -----------------------------------------------------------------------------------
 def evaluate(store: Store, job: Job, prefixes: dict[str, str]) -> Answer:
     """Run the query and serialise at most `max_rows` rows (or triples) of its result."""
@@ -87,6 +105,9 @@ def evaluate(store: Store, job: Job, prefixes: dict[str, str]) -> Answer:
             raise Refused(406, "CONSTRUCT and DESCRIBE answer in Turtle, N-Triples, JSON-LD or RDF/XML; "
                                "the Accept header names none of them")
         triples = list(dict.fromkeys(_collect(result, job.max_rows, "triples")))
+        problem = rdf_xml_problem(triples) if graph_format == ox.RdfFormat.RDF_XML else None
+        if problem:
+            raise Refused(406, f"this graph cannot be written as RDF/XML: {problem}; ask for Turtle, N-Triples or JSON-LD")
         use = prefixes if graph_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD) else None
         return Answer(content_type(graph_format), ox.serialize(triples, format=graph_format, prefixes=use))
     if results_format is None:

@@ -35,7 +35,7 @@ from ontology import PREFIXES
 from . import pages
 from .errors import StoreError
 from .query import describe, saved_queries
-from .querypool import Job, QueryPool, Refused, content_type
+from .querypool import Job, QueryPool, Refused, content_type, rdf_xml_problem
 from .store import Store
 
 T = TypeVar("T")
@@ -460,6 +460,9 @@ class Handler(BaseHTTPRequestHandler):
             raise HttpError(404, f"no graph {graphs[0]} in the store; /docs lists the documents")
         triples = sorted(set(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}",
                                          union=False)), key=str)
+        problem = rdf_xml_problem(triples) if fmt == ox.RdfFormat.RDF_XML else None
+        if problem:
+            raise HttpError(406, f"this graph cannot be written as RDF/XML: {problem}; ask for Turtle, N-Triples or JSON-LD")
         use = self.server.prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD) else None
         self._send(200, content_type(fmt), ox.serialize(triples, format=fmt, prefixes=use), {"Vary": "Accept"})
 

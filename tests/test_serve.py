@@ -227,6 +227,9 @@ def test_construct_answers_in_turtle_n_triples_json_ld_and_rdf_xml(base, served)
     assert triples(Graph().parse(data=body, format="nt")) == expected
     jsonld = client(base, sparql, JSONLD).query().response.read()
     assert triples(Graph().parse(data=jsonld, format="json-ld")) == expected
+    odd = "CONSTRUCT { ?s <http://example.org/p/> ?o } WHERE { ?s a ?o } LIMIT 2"  # no XML name to write it with
+    status, _, body = get_query(base, odd, accept="application/rdf+xml")
+    assert status == 406 and b"does not end in an XML name" in body
     rdfxml = client(base, sparql, XML).query().response  # SPARQLWrapper's default for CONSTRUCT: RDF/XML
     assert rdfxml.headers["Content-Type"].startswith("application/rdf+xml")
     assert triples(Graph().parse(data=rdfxml.read(), format="xml")) == expected
