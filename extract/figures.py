@@ -74,10 +74,9 @@ BARE_MILLIONS = re.compile(rf"(?<![\w$.,])(?P<v>{_NUM})\s+(?P<s>million|billion)
 BARE_MILLIONS_RANGE = re.compile(
     rf"(?<![\w$.,])(?P<lo>{_NUM})(?:\s+(?P<s1>million|billion))?\s*(?:-|\u2013|to|and)\s*(?P<hi>{_NUM})\s+(?P<s2>million|billion)\b"
     rf"{_BARE_END}", re.I)
-# Another currency anywhere in the turn ("RMB 281.3 million", "850 million to 1.15 billion euros",
-# "in Canadian dollars"): its bare amounts are not taken for dollars.
-# Only amounts in it count ("1.15 billion euros", "EUR", "RMB", "€"): "the euro weakened" or
-# "pounds of resin" in a dollar company's turn do not.
+# Amounts in another currency anywhere in the turn ("RMB 281.3 million", "850 million to 1.15
+# billion euros", "30 million in Canadian dollars"): its bare amounts are not taken for dollars.
+# Only amounts and codes count: "the euro weakened" or "pounds of resin" in a dollar company's turn do not.
 _OTHER_CURRENCY = re.compile(
     r"\b(?:RMB|CNY|EUR|GBP|CHF|JPY|CAD|AUD|MXN|BRL|INR|HKD|SEK|NOK|DKK)\b|[\u20ac\u00a3\u00a5\u20b9]|\bpounds sterling\b|"
     r"\b(?:thousand|million|billion)\s+(?:in\s+)?(?:euros|yuan|renminbi|pesos|reais|yen|rupees|francs|kronor|"
@@ -91,13 +90,13 @@ _COUNT_BEFORE = re.compile(
 _IN_A_PHRASE = re.compile(r"\b(?:from|of|in|at|across|by|for|among|with)\s+(?:[\w&-]+\s+){0,3}$", re.I)
 # An amount for six or nine months, or for the year so far, is of no quarter (nor of the year):
 # "totaled $419.4 million for the first six months", "first half revenue of $95 million".
+_MONTHS = re.compile(r"\b(?:first|last|past)\s+(?:six|nine|6|9)\s+months\b|\b(?:first|1st)\s+half\b|\byear[- ]to[- ]date\b|\bYTD\b", re.I)
+# A half-year phrase at the head of the sentence governs all of it: "Year-to-date, we generated ...".
+_FRONTED = re.compile(r"\s*(?:(?:for|in|during|over)\s+)?(?:the\s+)?", re.I)
 # What follows a half-year amount and is said of it too: ", up 3%", ", compared with 12.3 million".
 _RESTATED_CHANGE = re.compile(r"\s*(?:for the (?:first|last|past) (?:six|nine) months\s*)?,?\s*(?:or\s+|(?:up|down)\s+(?:from\s+)?|"
                               r"increasing\s+|decreasing\s+|an? (?:increase|decrease) of\s+|"
                               r"compar(?:ed|es|ing) (?:with|to)\b[^,;]{0,40}?)", re.I)
-# A half-year phrase at the head of the sentence governs all of it: "Year-to-date, we generated ...".
-_FRONTED = re.compile(r"\s*(?:(?:for|in|during|over)\s+)?(?:the\s+)?", re.I)
-_MONTHS = re.compile(r"\b(?:first|last|past)\s+(?:six|nine|6|9)\s+months\b|\b(?:first|1st)\s+half\b|\byear[- ]to[- ]date\b|\bYTD\b", re.I)
 CENTS_RANGE = re.compile(r"(?P<lo>\d+)(?:\s+cents)?\s*(?:-|\u2013|to|and)\s*(?P<hi>\d+)\s+cents\b", re.I)
 # "$1.52 per share", "25 cents": an amount per share is earnings per share, whatever metric is near.
 _PER_SHARE_AFTER = re.compile(r"^\s*(?:of\s+)?(?:a\s+)?per\s+(?:diluted\s+|basic\s+|fully diluted\s+)?share\b", re.I)

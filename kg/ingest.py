@@ -205,7 +205,8 @@ def ingest(paths: Iterable[str | Path], store: Store, workers: int | None = None
                 continue
             # What this file held when the run began, unless another file of this run took it over.
             previous = tuple(i for i in existing.get(got.source, {}) if owners.get(i) == got.source)
-            other = owner(got.iri) if owner(got.iri) != got.source else None
+            held_by = owner(got.iri)
+            other = held_by if held_by != got.source else None
             had = store.triple_counts([got.iri]).get(got.iri, 0) if other is not None else 0
             try:
                 store.put_document(got.iri, got.ntriples, replaces=previous)

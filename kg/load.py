@@ -29,7 +29,7 @@ from ontology import ONTOLOGY_IRI
 
 from .errors import LoadError, StoreError, StoreLocked
 from .iris import Iris
-from .store import Store, no_store_yet
+from .store import Store
 
 FORMATS = {".nq": ox.RdfFormat.N_QUADS, ".trig": ox.RdfFormat.TRIG}
 CHUNK_BYTES = 16_000_000  # a piece of the file one thread loads; a few per thread are in memory at once
@@ -126,7 +126,7 @@ class _Target:
     def __enter__(self) -> "_Target":
         if self.path.exists() and not self.path.is_dir():
             raise LoadError("not a store folder", str(self.path))
-        if self.path.is_dir() and not no_store_yet(self.path) and not (self.path / "CURRENT").exists():
+        if self.path.is_dir() and not _no_store_yet(self.path) and not (self.path / "CURRENT").exists():
             raise LoadError("the folder holds files but no store; give an empty or new folder", str(self.path))
         try:
             self.made = not self.path.exists()
@@ -188,12 +188,18 @@ class _Target:
 
     def __exit__(self, error_type, *exc) -> None:
         try:
-            if error_type is not None and self.made and self._holds_the_lock_file() and no_store_yet(self.path):
+            if error_type is not None and self.made and self._holds_the_lock_file() and _no_store_yet(self.path):
                 shutil.rmtree(self.path, ignore_errors=True)
         except OSError:
             pass  # the folder is gone already
         finally:
             self._unlock()
+
+
+def _no_store_yet(folder: Path) -> bool:
+    """Whether the folder holds nothing but what a refused RocksDB open leaves: its LOCK file and
+    its LOG (written before it tries the lock)."""
+    return all(p.name == "LOCK" or p.name.startswith("LOG") for p in folder.iterdir())
 
 
 def _staging_folder(target: Path) -> Path:

@@ -505,12 +505,6 @@ def _literals(texts: list[str]) -> list[str]:
     return found
 
 
-def no_store_yet(folder: Path) -> bool:
-    """Whether the folder holds nothing but what a refused RocksDB open leaves: its LOCK file and
-    its LOG (written before it tries the lock). `kg load` locks a new store's folder so, too."""
-    return all(p.name == "LOCK" or p.name.startswith("LOG") for p in folder.iterdir())
-
-
 def _open_read_only(path: Path, attempts: int = 20) -> ox.Store:
     """pyoxigraph's read-only open, tried again while a writer changes the store under it.
 
