@@ -289,7 +289,7 @@ def cmd_query(args) -> int:
         return 0
     sparql = resolve_query(args.query)
     store = _open(args, read_only=True)
-    sys.stdout.write(format_result(run(store, sparql), args.format))
+    sys.stdout.write(format_result(run(store, sparql), args.format, sparql))
     return 0
 
 

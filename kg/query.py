@@ -15,6 +15,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import QueryError
+from .rewrite import columns
 from .store import Store
 
 SAVED = Path(__file__).parent / "queries"
@@ -60,12 +61,14 @@ def run(store: Store, sparql: str):
     return store.query(sparql, union=True)
 
 
-def rows(result) -> tuple[list[str], list[list[str]]]:
+def rows(result, sparql: str = "") -> tuple[list[str], list[list[str]]]:
+    """The header and cells of an answer; `sparql`, the query, puts a `SELECT *` answer's columns
+    in the order of the query."""
     if isinstance(result, ox.QueryBoolean):
         return ["result"], [["true" if bool(result) else "false"]]
     if isinstance(result, ox.QueryTriples):
         return ["subject", "predicate", "object"], [[_text(t.subject), _text(t.predicate), _text(t.object)] for t in result]
-    names = [v.value for v in result.variables]
+    names = columns(sparql, [v.value for v in result.variables])
     return names, [[_text(s[n]) for n in names] for s in result]
 
 
@@ -75,12 +78,16 @@ def _text(term) -> str:
     return term.value
 
 
-def format_result(result, fmt: str) -> str:
-    if fmt == "json" and isinstance(result, (ox.QuerySolutions, ox.QueryBoolean)):
+def format_result(result, fmt: str, sparql: str = "") -> str:
+    if fmt == "json" and isinstance(result, ox.QueryBoolean):
         return result.serialize(format=ox.QueryResultsFormat.JSON).decode("utf-8")
+    if fmt == "json" and isinstance(result, ox.QuerySolutions):
+        answer = json.loads(result.serialize(format=ox.QueryResultsFormat.JSON))
+        answer["head"]["vars"] = columns(sparql, answer["head"]["vars"])
+        return json.dumps(answer, ensure_ascii=False) + "\n"
     if fmt == "json" and isinstance(result, ox.QueryTriples):  # a graph: JSON-LD, as `kg serve` sends it
         return result.serialize(format=ox.RdfFormat.JSON_LD).decode("utf-8") + "\n"
-    header, body = rows(result)
+    header, body = rows(result, sparql)
     if fmt == "csv":
         out = io.StringIO()
         writer = csv.writer(out, lineterminator="\n")

@@ -29,6 +29,7 @@ from pathlib import Path
 import pyoxigraph as ox
 
 from .errors import MalformedQuery, QueryError, StoreError
+from .rewrite import columns
 from .store import Store
 
 XSD_STRING = "http://www.w3.org/2001/XMLSchema#string"
@@ -112,7 +113,7 @@ def evaluate(store: Store, job: Job, prefixes: dict[str, str]) -> Answer:
         return Answer(content_type(graph_format), ox.serialize(triples, format=graph_format, prefixes=use))
     if results_format is None:
         raise Refused(406, "SELECT answers in JSON, XML, CSV or TSV; the Accept header names none of them")
-    variables = [v.value for v in result.variables]
+    variables = columns(job.sparql, [v.value for v in result.variables])
     # The rows are counted before anything is written, so the answer is either whole or an error;
     # pyoxigraph then writes the requested format from the JSON of those rows.
     body = results_json(variables, _collect(result, job.max_rows, "rows"))

@@ -48,6 +48,21 @@ def names_graphs(sparql: str) -> bool:
     return any(t["word"] and t["word"].upper() in ("GRAPH", "FROM") for t in _TOKEN.finditer(sparql))
 
 
+def columns(sparql: str, names: list[str]) -> list[str]:
+    """The answer's columns in the order a reader expects. pyoxigraph lists a `SELECT *` answer's
+    variables alphabetically (`?s ?p ?o` comes out as o, p, s); Jena, RDF4J and rdflib list them as
+    they first appear in the query, and so does kg. An explicit projection keeps its own order."""
+    words = ((t, t["word"].upper()) for t in _TOKEN.finditer(sparql) if t["word"])
+    form = next(((t, w) for t, w in words if w in ("SELECT", "ASK", "CONSTRUCT", "DESCRIBE")), None)
+    if form is None or form[1] != "SELECT" or not re.match(r"\s*(?:(?:DISTINCT|REDUCED)\s+)?\*", sparql[form[0].end():], re.I):
+        return names
+    first: dict[str, int] = {}
+    for t in _TOKEN.finditer(sparql, form[0].end()):
+        if t["var"]:
+            first.setdefault(t["var"][1:], len(first))
+    return sorted(names, key=lambda name: first.get(name, len(first)))  # stable: any not found keep their order
+
+
 def hoist_optionals(sparql: str) -> str:
     """The query with its top-level OPTIONALs last, when that provably changes no answer."""
     tokens = list(_TOKEN.finditer(sparql))

@@ -108,6 +108,10 @@ def test_query_formats_and_saved_query_names(built, capsys):
     assert json.loads(out)["results"]["bindings"][0]["label"]["value"] == "moderately positive"
     code, out, _ = run(capsys, "query", "--list")
     assert "06-revenue" in out and "Reported revenue" in out
+    star = "SELECT * WHERE { ?zed ?p ?alpha } LIMIT 1"  # pyoxigraph's own order: alpha, p, zed
+    assert run(capsys, "query", star, "--store", store, "--format", "csv")[1].splitlines()[0] == "zed,p,alpha"
+    assert json.loads(run(capsys, "query", star, "--store", store, "--format", "json")[1])["head"]["vars"] == ["zed", "p", "alpha"]
+    assert run(capsys, "query", star, "--store", store)[1].split()[:3] == ["zed", "p", "alpha"]
     code, _, err = run(capsys, "query", "SELECT WHERE {", "--store", store)
     assert code == 1 and err.startswith("kg: malformed query")
 

@@ -5,7 +5,8 @@ from collections import Counter
 import pytest
 
 from kg.query import resolve_query, saved_queries
-from kg.rewrite import hoist_optionals, join_anchored_sets, lateral_optionals, optimise, reduce_existential_stars
+from kg.rewrite import (columns, hoist_optionals, join_anchored_sets, lateral_optionals, optimise,
+                        reduce_existential_stars)
 
 
 def test_programmes_query_gets_its_optional_last():
@@ -273,3 +274,17 @@ def test_a_string_left_open_runs_to_the_end_of_the_text():
     text = 'SELECT * WHERE { ?x <p> "' + '\\"' * 3 + " } "
     assert [t.group() for t in _TERM.finditer(text) if not t["skip"]][-1] == '"' + '\\"' * 3 + " } "
     assert optimise(text) == text
+
+
+@pytest.mark.parametrize("q, expected", [
+    ("SELECT * WHERE { ?s ?p ?o }", ["s", "p", "o"]),
+    ("PREFIX x: <urn:x#> # SELECT ?o\nSELECT DISTINCT * WHERE { ?zed x:p '?o' . OPTIONAL { ?zed ?q ?alpha } }", ["zed", "q", "alpha"]),
+    ("select reduced * { { SELECT ?b WHERE { ?b ?c ?d } } ?a ?c ?b }", ["b", "c", "a"]),
+    ("SELECT ?o ?s WHERE { ?s ?p ?o }", ["o", "s"]),  # as written
+    ("ASK { { SELECT * WHERE { ?s ?p ?o } } }", ["o", "s"]),  # not a SELECT: untouched
+])
+def test_select_star_columns_come_in_the_order_of_the_query(q, expected):
+    names = sorted(expected)  # pyoxigraph lists a `SELECT *` answer's variables alphabetically
+    if q.startswith("SELECT ?o ?s") or q.startswith("ASK"):
+        names = expected
+    assert columns(q, names) == expected

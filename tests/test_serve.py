@@ -206,6 +206,9 @@ def test_select_answers_in_json_xml_csv_and_tsv(base, served):
     assert sorted([[s[n].value if s[n] else "" for n in header] for s in parsed]) == sorted(expected)
 
     assert client(base, "ASK { ?s ?p ?o }").queryAndConvert()["boolean"] is True
+    star = "SELECT * WHERE { ?zed ?p ?alpha } LIMIT 1"  # columns as in the query, not pyoxigraph's a-z
+    assert client(base, star).queryAndConvert()["head"]["vars"] == ["zed", "p", "alpha"]
+    assert client(base, star, CSV).queryAndConvert().decode().splitlines()[0] == "zed,p,alpha"
     status, headers, body = get_query(base, sparql, accept="application/sparql-results+xml")
     assert status == 200 and headers["Content-Type"].startswith("application/sparql-results+xml")
     status, headers, _ = get_query(base, sparql, accept="image/png")
