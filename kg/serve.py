@@ -35,7 +35,7 @@ from ontology import PREFIXES
 from . import pages
 from .errors import StoreError
 from .query import describe, saved_queries
-from .querypool import Job, QueryPool, Refused, content_type, rdf_xml_problem
+from .querypool import Job, QueryPool, Refused, content_type, rdf_xml_problem, union_rdf_xml_problem
 from .store import Store
 
 T = TypeVar("T")
@@ -449,6 +449,9 @@ class Handler(BaseHTTPRequestHandler):
             # held whole (the N-Triples of 1,000 documents are 190 MB). The store is reopened first if a
             # build changed it, so that a failure to do so is still a 500, not a cut-off 200.
             store.refresh()
+            problem = union_rdf_xml_problem(store) if fmt == ox.RdfFormat.RDF_XML else None
+            if problem:
+                raise HttpError(406, f"the union cannot be written as RDF/XML: {problem}; ask for Turtle, N-Triples or JSON-LD")
             self._stream(200, content_type(fmt), lambda out: store.dump(fmt, union=True, output=out),
                          {"Vary": "Accept"})
             return

@@ -397,6 +397,26 @@ def test_graph_store_returns_exactly_one_graph(base, served):
     assert status == 200 and len(Graph().parse(data=body, format="nt")) == len(union)
     assert headers["Transfer-Encoding"] == "chunked"  # the union is sent as it is read, not held whole
     assert body == served.dump(ox.RdfFormat.N_TRIPLES, union=True)
+    status, headers, body = http(base + "/store?default", headers={"Accept": "application/rdf+xml"})
+    assert status == 200 and len(Graph().parse(data=body, format="xml")) == len(union)
+
+
+@pytest.mark.parametrize("triple, problem", [
+    ("<urn:x:a> <http://example.org/p/> <urn:x:b> .", b"does not end in an XML name"),
+    ('<urn:x:a> <http://example.org/p> "form\\ffeed" .', b"control character"),
+])
+def test_the_union_is_refused_as_rdf_xml_it_would_break(tmp_path, triple, problem):
+    """pyoxigraph writes such triples as XML no parser reads; the union is streamed, so it is
+    checked before the 200 goes out."""
+    writer = Store(tmp_path / "store")
+    writer.put_document("urn:x:doc", triple + "\n")
+    writer.flush()
+    del writer
+    with running(Store(tmp_path / "store", read_only=True)) as url:
+        status, _, body = http(url + "/store?default", headers={"Accept": "application/rdf+xml"})
+        assert status == 406 and problem in body
+        status, _, body = http(url + "/store?default", headers={"Accept": "application/n-triples"})
+        assert status == 200 and len(Graph().parse(data=body, format="nt")) == 1
 
 
 def test_the_union_goes_to_an_http_1_0_client_unchunked(base, served):
