@@ -22,11 +22,11 @@ METRIC_PHRASES: list[tuple[str, str]] = [
     ("CurrentRemainingPerformanceObligations", r"current\s+(?:RPOs?|RpoS|remaining performance obligations?)|\bcRPOs?\b"),
     ("RemainingPerformanceObligations", r"\bRPOs?\b|\bRpoS\b|remaining performance obligations?"),
     ("GrossMargin", r"gross margins?"),
-    ("FreeCashFlow", r"free cash flows?"),
+    ("FreeCashFlow", r"free cash ?flows?"),
     ("CashAndInvestments", r"cash(?:,)? (?:cash equivalents )?and (?:investments|marketable securities)|cash and cash equivalents"),
     ("OperatingExpenses", r"operating expenses?|\bOpEx\b"),
-    ("NetIncome", r"net (?:income|loss|earnings)(?! statement)"),
-    ("EarningsPerShare", r"earnings per (?:diluted )?share|\bEPS\b"),
+    ("NetIncome", r"net (?:income|loss|earnings)(?! statement)(?!\s+per\b)"),
+    ("EarningsPerShare", r"(?:net\s+)?earnings per (?:diluted\s+|common\s+|diluted\s+common\s+)?share|\bEPS\b"),
     ("DaysSalesOutstanding", r"\bDSO\b|days sales outstanding"),
     ("InventoryTurns", r"inventory turns"),
     ("InventoryDeposits", r"inventory deposits|supplier deposits"),
@@ -41,7 +41,13 @@ METRIC_PHRASES: list[tuple[str, str]] = [
             r"\binventor(?:y|ies)\b|\bbacklog\b|\bbookings\b|\bcapex\b|\bcapital expenditures?\b|"
             r"\b(?:operating )?cash flows? from operations\b|\boperating cash flows?\b|\bdividends?\b|\bdistributions\b|"
             r"\b(?:total )?debt\b|\bheadcount\b|\bARPU\b|\b(?:R&D|SG&A)(?: expenses?)?\b|"
-            r"\bNOI\b|\bnet operating income\b|\b(?:core |normalized )?A?FFO\b|\bfunds from operations\b"),
+            r"\bNOI\b|\bnet operating income\b|\b(?:core |normalized )?A?FFO\b|\bfunds from operations\b|"
+            # Nouns whose amounts and changes are often said right after a metric's: "revenue ... our
+            # highest ever download count, up 47%", "expenses declined by 42 million", "a $60 million
+            # revolving credit facility", "repurchased $5.2 million of our senior notes".
+            r"\b(?:O&M\s+)?(?:expenses|costs)\b|\bO&M\b|\bprovisions?\b|\bauthori[sz]ations?\b|\b(?:credit\s+)?facility\b|"
+            r"\b(?:senior|convertible)\s+notes?\b|\bdownloads?(?:\s+count)?\b|\b(?:active\s+|new\s+)?users\b|\bper\s+user\b|"
+            r"\bcommunities\b|\bpremiums?\b|\brefunds?\b|\baccretion\b|\bunderwriting income\b|\bnet margins?\b"),
 ]
 _METRIC_RX = [(m, re.compile(rx, re.I)) for m, rx in METRIC_PHRASES]
 
@@ -120,8 +126,8 @@ COUNT_TOTAL = re.compile(
     r"(?:[A-Z]{2,4}\s+|broadband\s+(?:service\s+|experience\s+)?)?(?:customers|providers)\b",
 )
 
-_SEQ = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:sequential(?:ly)?|quarter[- ]over[- ]quarter|q/q|from the (?:prior|previous|last|first|second|third|fourth) quarter|compared (?:to|with) the (?:prior|previous|last) quarter|over the (?:prior|previous|last) quarter)", re.I)
-_YOY = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:year[- ]over[- ]year|y/y|yoy|from a year ago|(?:compared (?:to|with)|versus|over) (?:a|the) (?:year ago|prior year|previous year|last year))", re.I)
+_SEQ = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:sequential(?:ly)?|quarter[- ]over[- ]quarter|q/q|from the (?:prior|previous|last|first|second|third|fourth) quarter|compared (?:to|with) the (?:prior|previous|last) quarter|over the (?:prior|previous|last) quarter|from Q[1-4] to Q[1-4]|over Q[1-4]\b(?!\s*(?:of\s+)?(?:20)?\d\d))", re.I)
+_YOY = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:year[- ](?:over|on)[- ]year|y/y|yoy|from a year ago|(?:over|from|compared (?:to|with)|versus|vs\.?) the same (?:quarter|period)\b(?! (?:of |in )?(?:the )?(?:prior|previous|last) quarter)|(?:compared (?:to|with)|versus|over) (?:a|the) (?:year ago|prior year|previous year|last year))", re.I)
 _CHANGE_BEFORE = re.compile(r"(?:\bup|\bdown|\bincrease(?:d)?(?: of| by)?|\bdecrease(?:d)?(?: of| by)?|\bgrew|\bgrowth of|\brose|\bfell|\bdeclined?(?: of| by)?|\bimprovement of|\bexpansion of|\breduction of)\s*(?:by\s+|of\s+)?(?:an?\s+)?$", re.I)
 _DOWN_BEFORE = re.compile(r"(?:\bdown|\bdecrease(?:d)?(?: of| by)?|\bfell|\bdeclined?(?: of| by)?|\breduction of)\s*(?:by\s+|of\s+)?(?:an?\s+)?$", re.I)
 # "a 28% year-over-year decline": the noun after the rate says it went down.
@@ -135,8 +141,8 @@ _CLAUSE_BREAK = re.compile(r"[;]|,\s+(?:the|we|our|while|but|and we|so)\b", re.I
 _GUIDANCE = re.compile(r"\bguidance\b|\boutlook\b|\bguided?\b|\bexpect(?:s|ed|ing)?\b|\banticipate[sd]?\b|\bforecast|\bproject(?:s|ed)?\b|\bwill be\b|\bwould represent\b|\bat the midpoint\b|"
                        r"\b(?:will|would|can|[’']ll)\s+(?:(?:still|continue to|be able to|actually)\s+)?(?:grow|increase|expand|improve|return to|reach|decline|deliver|achieve|hit|get (?:back )?to)\b", re.I)
 _TARGET = re.compile(r"target(?:ed)? (?:financial )?(?:operating )?model|long[- ]term target|target range|\btargets?\b", re.I)
-_NON_GAAP = re.compile(r"non[- ]GAAP\s+(?:\w+\s+){0,2}$", re.I)
-_GAAP = re.compile(r"(?<!non-)(?<!non )\bGAAP\s+(?:\w+\s+){0,2}$", re.I)
+_NON_GAAP = re.compile(r"non[-\s]{1,3}GAAP\s+(?:\w+\s+){0,2}$", re.I)  # speech-to-text writes "Non- GAAP"
+_GAAP = re.compile(r"(?<!non-)(?<!non )(?<!non- )\bGAAP\s+(?:\w+\s+){0,2}$", re.I)
 # "In terms of 2025 revenue growth rate, yes, Scott, we think ...": the metric is the sentence's topic,
 # and binds across the clause breaks that follow it.
 _TOPIC_BEFORE = re.compile(r"\b(?:in terms of|as for|as to|regarding|with regards? to|with respect to|when it comes to|"
@@ -158,6 +164,16 @@ _SEQUENTIAL_WORDS = re.compile(r"sequential|quarter[- ]over[- ]quarter|(?:per|a|
 _SAID_AFTER = re.compile(r"^,?\s+(?:we|I)\s+(?:had\s+|have\s+)?(?:said|told|guided|indicated|stated|noted|mentioned|talked|discussed|announced|shared)\b", re.I)
 # A year named with these words is the whole year, not the quarter the call is about.
 _FULL_YEAR = re.compile(r"\bfull[- ]year\b|\bfor the (?:full |whole |entire )?(?:fiscal )?year\b|\bannual\b", re.I)
+# A change whose subject is named in its own sentence does not take the metric of the sentence
+# before: "Regulatory capital employed increased by 10%", "margins in Missouri decline by $3 million".
+_OWN_SUBJECT = re.compile(r"\b(?!(?:and|or|but|so|this|that|it|which|these|those|we|us|they|also|then|sequentially|"
+                          r"year|quarter|million|billion|cents?)\b)[a-z&-]{3,}\s+(?:(?:was|were|is|are|has|have)\s+(?:been\s+)?)?"
+                          r"(?:increased|decreased|grew|grow|rose|fell|declined?|up|down)\b", re.I)
+# "up 34.5% over Q2": the quarter is the base of the change, not its period.
+_OVER_BASE = re.compile(r"(?:%|percent|basis points)\s+over\s+(?:the\s+)?$", re.I)
+# A sentence that cites another source or gives an example states no figure of the company's own:
+# "According to the China Passenger Car Association, retail sales ... increased by 7.3%".
+_NOT_THE_COMPANYS = re.compile(r"^\W*(?:for example|for instance)\b|\baccording to\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 
 
@@ -447,10 +463,13 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
         # "from the third quarter" names the base of a comparison, never the period of a figure.
         # "Last quarter, we said ..." is when it was said.
         own_periods = [p for p in periods if not _FROM_BEFORE.search(text[max(0, p.start - 45):p.start])
+                       and not _OVER_BASE.search(text[max(0, p.start - 45):p.start])
                        and not _SAID_AFTER.match(text[p.end:p.end + 40])]
         carried_period: PeriodMention | None = None
         for s_start, s_end in sentences(text):
             s = text[s_start:s_end]
+            if _NOT_THE_COMPANYS.search(s):
+                continue
             metrics = _metrics(s)
             numbers = _numbers(s, bare_money)
             s_periods = [p for p in periods if s_start <= p.start < s_end]
@@ -462,6 +481,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
             months_end = -1  # where the last amount said of six or nine months ended
             quarters = [(p.start - s_start, p.end - s_start) for p in s_periods if p.period.quarter]
             months = list(_MONTHS.finditer(s))
+            unnamed = False  # whether an amount before in this sentence is of nothing kg knows: its subject is another
             for i, number in enumerate(numbers):
                 if months and _half_year(number, s, quarters, months) or months_end >= 0 and _RESTATED_CHANGE.fullmatch(
                         s[months_end:number.start]) and not _quarter_after(number, s, quarters):
@@ -476,7 +496,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 if _PER_AFTER.search(s[number.end:number.end + 60]):
                     continue  # "$10 to $50 of incremental revenue per month per subscriber"
                 if metric is None and last_metric and not any(m.end <= number.start for m in metrics) and (
-                        is_change and number.unit != "Count" or number.unit == "BasisPoints"):
+                        is_change and number.unit != "Count" or number.unit == "BasisPoints") and not unnamed and not _OWN_SUBJECT.search(s[:number.start]):
                     metric = last_metric  # "Up 7% sequentially": the metric of the sentence before
                 said_growth: tuple[int, int] | None = None  # the words that make a bare rate the company's growth
                 if metric is None and number.unit == "Percent" and not any(m.end <= number.start for m in metrics):
@@ -502,6 +522,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                     continue
                 if metric is None:
                     echo = _echoed(number, [*earlier, *figures])
+                    unnamed = unnamed or echo is None and number.unit in ("USD", "BareMoney")
                     if echo is not None:
                         figures.append(_restated(echo, turn, offsets[index] + s_start, s, number, speaker,
                                                  Kind.TARGET if target_cue and _near_target(s, number) else
@@ -531,7 +552,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                         re.match(r"\s+growth\b", s[bound.end:bound.end + 10], re.I):
                     change = Change.SEQUENTIAL if re.search(r"sequential", s, re.I) else Change.YEAR_OVER_YEAR
                 if change is None and number.unit == "BasisPoints" and metric == "GrossMargin":
-                    change = Change.SEQUENTIAL if re.search(r"sequential|prior quarter|previous quarter", s, re.I) else Change.YEAR_OVER_YEAR
+                    change = Change.SEQUENTIAL if re.search(r"sequential|prior quarter|previous quarter|from Q[1-4] to Q[1-4]", s, re.I) else Change.YEAR_OVER_YEAR
                 unit = _fits(metric, number.unit, change is not None)
                 if unit is None:
                     continue

@@ -422,3 +422,46 @@ def test_a_quarter_named_after_a_year_to_date_amount_keeps_the_quarters():
 def test_shares_bought_back_are_a_count_and_what_they_cost_is_money():
     _, figures = figures_of("We bought back 2 million shares for 30 million.")
     assert [(f.metric, f.value) for f in figures] == [("ShareRepurchase", Decimal("30000000"))]
+
+
+def test_non_gaap_written_with_a_space_after_the_hyphen_is_non_gaap():
+    _, figures = figures_of("Non- GAAP gross margin for the quarter was 45.2%.")
+    assert the_one(figures, "GrossMargin").basis == Basis.NON_GAAP
+
+
+@pytest.mark.parametrize("paragraph", [
+    # the change is of another noun, named between the metric and the number
+    "Revenue was $50 million, helped by our highest ever download count, up 40% year over year.",
+    "Revenue was $50 million. Expenses declined by $5 million, or 8%.",
+    "Revenue was $50 million. Capital spending increased by 10% over the same quarter last year.",
+    "Revenue was $50 million. Sales in the east were $20 million, up 15% sequentially.",
+    # figures that are not the company's own
+    "Revenue was $50 million. According to the trade association, unit sales grew 12% year over year.",
+    "Revenue was $50 million. For example, one contract brings revenue of $2 million a year.",
+])
+def test_a_number_of_another_subject_is_not_the_metric_before_it(paragraph):
+    _, figures = figures_of(paragraph)
+    assert [(f.metric, f.value) for f in figures] == [("Revenue", Decimal("50000000"))]
+
+
+@pytest.mark.parametrize("sentence, metric, value, change", [
+    ("Revenue was $30 million, up 10% over the same quarter last year.", "Revenue", "10", Change.YEAR_OVER_YEAR),
+    ("Net income decreased 25% year on year.", "NetIncome", "-25", Change.YEAR_OVER_YEAR),
+    ("Gross margin was 50%, up 200 basis points over Q1.", "GrossMargin", "200", Change.SEQUENTIAL),
+    ("Gross margin increased 200 basis points from Q1 to Q2.", "GrossMargin", "200", Change.SEQUENTIAL),
+])
+def test_the_comparison_named_after_a_change_gives_its_kind_and_the_quarter_is_its_base(sentence, metric, value, change):
+    _, figures = figures_of(sentence)
+    f = the_one(figures, metric, unit="BasisPoints" if "basis" in sentence else "Percent")
+    assert (f.value, f.change, f.period) == (Decimal(value), change, CALL_PERIOD)
+
+
+def test_a_change_with_no_subject_still_takes_the_metric_of_the_sentence_before():
+    _, figures = figures_of("Remaining performance obligations were $110 million. Up 7% sequentially and up 29% year over year.")
+    assert {(f.value, f.change) for f in figures if f.unit == "Percent"} == {
+        (Decimal("7"), Change.SEQUENTIAL), (Decimal("29"), Change.YEAR_OVER_YEAR)}
+
+
+def test_net_earnings_per_share_is_earnings_per_share():
+    _, figures = figures_of("Adjusted diluted net earnings per common share were $1.05.")
+    assert [(f.metric, f.value) for f in figures] == [("EarningsPerShare", Decimal("1.05"))]
