@@ -96,7 +96,8 @@ _COUNT_BEFORE = re.compile(
 _IN_A_PHRASE = re.compile(r"\b(?:from|of|in|at|across|by|for|among|with)\s+(?:[\w&-]+\s+){0,3}$", re.I)
 # An amount for six or nine months, or for the year so far, is of no quarter (nor of the year):
 # "totaled $419.4 million for the first six months", "first half revenue of $95 million".
-_MONTHS = re.compile(r"\b(?:first|last|past)\s+(?:six|nine|6|9)\s+months\b|\b(?:first|1st)\s+half\b|\byear[- ]to[- ]date\b|\bYTD\b", re.I)
+_MONTHS = re.compile(r"\b(?:first|last|past|the)\s+(?:six|nine|6|9)\s+months\b|\b(?:first|1st)\s+half\b|\byear[- ]to[- ]date\b|\bYTD\b|"
+                     r"\b(?:trailing|last|past)\s+(?:12|twelve)\s+months\b|\bTTM\b|\bLTM\b", re.I)
 # A half-year phrase at the head of the sentence governs all of it: "Year-to-date, we generated ...".
 _FRONTED = re.compile(r"\s*(?:(?:for|in|during|over)\s+)?(?:the\s+)?", re.I)
 # What follows a half-year amount and is said of it too: ", up 3%", ", compared with 12.3 million".
@@ -169,8 +170,33 @@ _FULL_YEAR = re.compile(r"\bfull[- ]year\b|\bfor the (?:full |whole |entire )?(?
 _OWN_SUBJECT = re.compile(r"\b(?!(?:and|or|but|so|this|that|it|which|these|those|we|us|they|also|then|sequentially|"
                           r"year|quarter|million|billion|cents?)\b)[a-z&-]{3,}\s+(?:(?:was|were|is|are|has|have)\s+(?:been\s+)?)?"
                           r"(?:increased|decreased|grew|grow|rose|fell|declined?|up|down)\b", re.I)
+# An amount of the same quarter a year before, said to compare: "compared with net income of
+# $3.2 million, or $0.25 per share, for the prior year period".
+_A_YEAR_BEFORE = re.compile(r"^[^;]*?\b(?:(?:in|for|during) the (?:prior|previous|last)[- ]year(?:'s)? (?:period|quarter)|"
+                            r"(?:in|for|during) the same (?:period|quarter) (?:of |in )?(?:the )?(?:prior year|last year|previous year|a year ago)|"
+                            r"(?:in|for) the (?:same )?(?:period|quarter) a year ago|a year ago)\b", re.I)
 # "up 34.5% over Q2": the quarter is the base of the change, not its period.
 _OVER_BASE = re.compile(r"(?:%|percent|basis points)\s+over\s+(?:the\s+)?$", re.I)
+# The word right before a metric (with nothing but a space between) that still makes it the
+# company's: an article, a pronoun, a preposition or verb, a period, a basis, "total", "record"...
+# Any other ("domestic", "wholesale", "RFID", "SBM's", "home sales") names a part of the company.
+def _the_companys(word: str, company: str) -> bool:
+    """"GCP's" in a call of GCP Applied Technologies."""
+    owner = re.sub(r"['’]s$", "", word).lower()
+    return bool(company) and word.lower().endswith(("'s", "’s")) and company.lower().split()[0].startswith(owner)
+
+
+_SEGMENTED = {"Revenue", "GrossMargin", "NetIncome", "EarningsPerShare", "OperatingExpenses"}
+_WORD_BEFORE = re.compile(r"(top[\s-]line|[\w'&-]+)\s+$", re.I)
+_COMPANY_WIDE = re.compile(
+    r"top[\s-]line|our|non-?\s?gaap|gaap|record|total|net|adjusted|core|organic|consolidated|overall|quarter(?:'s)?|annual|year(?:'s)?|"
+    r"full[- ]year|fiscal|diluted|basic|strong|solid|the|a|an|its|their|company(?:'s)?|combined|group|aggregate|this|that|"
+    r"these|those|and|or|but|of|in|for|with|at|to|from|by|on|as|had|has|have|was|were|is|are|be|also|so|then|expect|"
+    r"increase|growth|guidance|outlook|higher|lower|positive|negative|cash|first|second|third|fourth|next|last|prior|"
+    r"previous|comparable|deliver|generate|report|achieve|post|put|see|grow|reach|drive|target|model|guide|same-\w+|"
+    r"\w+-quarter|q[1-4]|h[12]|fy\d*|\d[\d,.]*|\w+ed|\w+ing|\w+ly", re.I)
+_PART_AFTER = re.compile(r"\s+(?:contribution\s+)?from\s+(?!(?:continuing\s+)?operations\b)|"
+                         r"\s+for\s+our\s+(?:[\w&-]+\s+){1,4}(?:category|segment|business|division|unit|products?)\b", re.I)
 # A sentence that cites another source or gives an example states no figure of the company's own:
 # "According to the China Passenger Car Association, retail sales ... increased by 7.3%".
 _NOT_THE_COMPANYS = re.compile(r"^\W*(?:for example|for instance)\b|\baccording to\b", re.I)
@@ -294,15 +320,26 @@ def _numbers(s: str, bare_money: bool = True) -> list[_Number]:
     return found
 
 
-def _metrics(s: str) -> list[_Metric]:
+def _metrics(s: str, company: str = "") -> list[_Metric]:
     found: list[_Metric] = []
     for metric, rx in _METRIC_RX:
         for m in rx.finditer(s):
             if any(f.start < m.end() and m.start() < f.end for f in found):
                 continue
-            found.append(_Metric(metric, m.start(), m.end()))
+            found.append(_Metric(OTHER if metric in _SEGMENTED and _of_a_part(s, m, company) else metric, m.start(), m.end()))
     found.sort(key=lambda m: m.start)
     return found
+
+
+def _of_a_part(s: str, m: re.Match, company: str) -> bool:
+    """Whether the metric named at `m` is a segment's, a region's, a product line's or a customer
+    group's rather than the company's: "domestic revenue", "our PON OLT revenue", "SBM's gross
+    margin", "revenue from emerging providers", "revenue for our subscriber solutions category".
+    kg keeps the company's figures only; a part's would be stored as the whole."""
+    word = _WORD_BEFORE.search(s, 0, m.start())
+    if word and not _COMPANY_WIDE.fullmatch(word.group(1)) and not _the_companys(word.group(1), company):
+        return True
+    return m.group(0).lower().startswith(("revenue", "net sales", "sales")) and _PART_AFTER.match(s, m.end()) is not None
 
 
 def _bind(number: _Number, metrics: list[_Metric], s: str, is_change: bool) -> _Metric | None:
@@ -403,6 +440,15 @@ def _change(s: str, number: _Number, following: _Number | None) -> Change | None
     return None
 
 
+def _said_after(number: _Number, numbers: list[_Number], i: int, s: str) -> str:
+    """The words after a number, up to the next one: those after "$0.25" too when the number is
+    "$3.2 million, or $0.25 per share", whose words then speak of both."""
+    after = numbers[i + 1:]
+    if after and re.fullmatch(r"\s*,?\s*(?:or|and)\s+(?:an?\s+)?", s[number.end:after[0].start]):
+        number, after = after[0], after[1:]
+    return s[number.end:min(after[0].start if after else len(s), number.end + 80)]
+
+
 def _period_for(number: _Number, periods: list[PeriodMention], s_start: int, others: list[_Number], s_text: str) -> PeriodMention | None:
     """The period a number is for: the nearest phrase before it in the sentence, else right after.
 
@@ -447,11 +493,12 @@ def _rate_period(text: str, periods: list[PeriodMention], context: FiscalPeriod)
 
 
 def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speaker: str | None,
-                    earlier: Sequence[Figure] = ()) -> list[Figure]:
+                    earlier: Sequence[Figure] = (), company: str = "") -> list[Figure]:
     """Every figure in one turn of the company's people (or a note's body).
 
     `earlier` are the figures the call stated before this turn, which a bare restatement
-    ("between 100 and 200") takes its metric, unit and period from.
+    ("between 100 and 200") takes its metric, unit and period from. `company`, the company's name,
+    tells its own figures ("Calix's revenue") from a part's ("SBM's gross margin").
     """
     figures: list[Figure] = []
     offsets = turn.paragraph_offsets()
@@ -470,7 +517,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
             s = text[s_start:s_end]
             if _NOT_THE_COMPANYS.search(s):
                 continue
-            metrics = _metrics(s)
+            metrics = _metrics(s, company)
             numbers = _numbers(s, bare_money)
             s_periods = [p for p in periods if s_start <= p.start < s_end]
             guidance_cue = _GUIDANCE.search(s) is not None
@@ -539,6 +586,8 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                         continue
                     following = [p for p in s_periods if 0 <= p.start - s_start - number.end <= 25]
                     base_period = following[0].period if following else context.previous_quarter()
+                if base_period is None and not is_change and context.quarter and _A_YEAR_BEFORE.match(_said_after(number, numbers, i, s)):
+                    base_period = FiscalPeriod(context.year - 1, context.quarter)  # "compared with $3.2 million for the prior year period"
                 inherits = is_change or (metric in USD_METRICS and re.search(r"\b(?:was|were|is)\s+$", before_text))
                 if change is None and inherits and sentence_change is not None and number.unit == "Percent":
                     change = sentence_change  # "rose 10% sequentially ... and current RPO increased 10%"

@@ -53,7 +53,8 @@ def _call_document(call: Call) -> Document:
         speaker = call.participant(turn.speaker)
         if speaker is None or speaker.role not in COMPANY_ROLES:
             continue
-        figures.extend(extract_figures(turn, call.period, call.all_non_gaap, keys[speaker.name], figures))
+        figures.extend(extract_figures(turn, call.period, call.all_non_gaap, keys[speaker.name], figures,
+                                       call.company))
         relations.extend(find_relations(turn, [m for m in mentions if m.span.turn == turn.order], company,
                                         _asked_about(call, turn.order, mentions)))
 

@@ -401,7 +401,7 @@ def test_real_estate_measures_are_not_given_to_revenue():
     ("We generated $419 million in net revenue during the first six months.", []),
     ("Revenue for the first six months was $419 million, up from $400 million last year.", []),
     ("Top line revenue was 40 million.", [("USD", Decimal("40000000"))]),
-    ("Revenue from our retail stores was 40 million.", [("USD", Decimal("40000000"))]),
+    ("Revenue from continuing operations was 40 million.", [("USD", Decimal("40000000"))]),
     ("We expect revenue of 850 million to 1.15 billion euros.", []),
     ("Revenue was 30 million in Canadian dollars.", []),
     ("Revenue grew as subscribers reached 2 million in the quarter.", []),
@@ -465,3 +465,47 @@ def test_a_change_with_no_subject_still_takes_the_metric_of_the_sentence_before(
 def test_net_earnings_per_share_is_earnings_per_share():
     _, figures = figures_of("Adjusted diluted net earnings per common share were $1.05.")
     assert [(f.metric, f.value) for f in figures] == [("EarningsPerShare", Decimal("1.05"))]
+
+
+@pytest.mark.parametrize("sentence", [
+    "Our domestic revenue for the quarter was $92 million.",
+    "Wholesale net sales increased 6% to $144 million.",
+    "Our services and support revenue was $17 million.",
+    "SBM's gross margin declined 140 basis points.",
+    "In Europe, our revenue from emerging providers is up 76% year over year.",
+    "Revenue for our subscriber solutions category was $43 million.",
+    "Revenue from our retail stores was 40 million.",
+])
+def test_a_segments_figure_is_not_stored_as_the_companys(sentence):
+    _, figures = figures_of(sentence)
+    assert figures == []
+
+
+@pytest.mark.parametrize("sentence, metric", [
+    ("Total revenue for the quarter was $92 million.", "Revenue"),
+    ("We delivered record revenue of $92 million.", "Revenue"),
+    ("Same-store revenue was $92 million.", "Revenue"),
+    ("Non-GAAP gross margin was 54.1%.", "GrossMargin"),
+    ("Acme's gross margin was 54.1%.", "GrossMargin"),  # the company's own, by its name
+])
+def test_the_companys_own_figure_keeps_its_metric(sentence, metric):
+    turn = cfo_turn(sentence)
+    figures = extract_figures(turn, CALL_PERIOD, False, "Carol King", company="Acme Corporation")
+    assert [f.metric for f in figures] == [metric]
+
+
+def test_an_amount_compared_with_the_prior_year_period_is_of_that_quarter_a_year_before():
+    _, figures = figures_of("Net income was $4.2 million, or $0.30 per share, compared with net income of $3.2 million, "
+                            "or $0.25 per share, for the prior year period.")
+    assert {(f.metric, f.value, f.period) for f in figures} == {
+        ("NetIncome", Decimal("4200000"), CALL_PERIOD), ("EarningsPerShare", Decimal("0.30"), CALL_PERIOD),
+        ("NetIncome", Decimal("3200000"), FiscalPeriod(2024, 2)), ("EarningsPerShare", Decimal("0.25"), FiscalPeriod(2024, 2))}
+
+
+@pytest.mark.parametrize("sentence", [
+    "We crossed $1 billion in net sales for the trailing 12 months.",
+    "Gross margin for the six months increased to 38.4%.",
+])
+def test_an_amount_of_twelve_or_six_months_is_no_quarters(sentence):
+    _, figures = figures_of(sentence)
+    assert [f for f in figures if f.period == CALL_PERIOD] == []
