@@ -62,7 +62,7 @@ def find_introduction(text: str) -> tuple[str, str] | None:
 
 _COMPANY = r"(?P<company>[A-Z][\w&.'\u2019+-]*(?:,?\s+(?:[A-Z][\w&.'\u2019+-]*|&|\+|and|de|of))*?)(?:'s|\u2019s|s')?"
 _COMPANY_PATTERNS = [
-    # "welcome to the Calix fourth-quarter 2023 earnings conference call", "welcome to Danaher Corporation's first quarter"
+    # "welcome to the Calix fourth-quarter 2023 earnings conference call", "welcome to Acme Corporation's first quarter"
     re.compile(rf"(?i:welcome(?:\s+everyone)?\s+to|(?:thank\s+you|thanks)\s+for\s+joining(?:\s+us)?(?:\s+(?:for|on|in))?)\s+"
                rf"(?:the\s+|our\s+|today's\s+)?(?i:Q[1-4]\s+\d{{4}}\s+)?{_COMPANY}"
                rf"(?=,?\s+(?i:(?:first|second|third|fourth|1st|2nd|3rd|4th)[\s-]+quarter|Q[1-4]|[1-4]Q\d\d\b|half|fiscal|full[- ]year|"
@@ -70,11 +70,11 @@ _COMPANY_PATTERNS = [
     re.compile(rf"(?i:results (?:teleconference|presentation|conference call|call) (?:for|of))\s+(?:the\s+)?{_COMPANY}(?=[\s.,]|$)"),
     re.compile(rf"(?i:welcome to)\s+(?:the\s+)?{_COMPANY}\s+(?i:conference call|call)"),
     re.compile(rf"(?i:to discuss)\s+{_COMPANY}(?:'s|\u2019s)\s+(?i:results|earnings)"),
-    # "joining us for the third quarter 2020 Clipper Realty Inc earnings conference call"
+    # "joining us for the second quarter 2021 Acme Widgets Inc earnings conference call"
     re.compile(rf"(?i:(?:welcome to|joining us (?:for|on|today for)|thank you for joining(?: us)?(?: for| on)?|thanks for joining"
                rf"(?: us)?(?: for| on)?)\s+the\s+(?:first|second|third|fourth)[\s-]+quarter(?:\s+of)?"
                rf"(?:\s+fiscal)?\s+(?:19|20)\d\d)\s+{_COMPANY}\s+(?i:earnings|results|financial|quarterly|conference)"),
-    # "welcome to the third quarter of 2020 earnings call for Clipper Realty"
+    # "welcome to the second quarter of 2021 earnings call for Acme Widgets"
     re.compile(rf"(?i:(?:welcome|joining)[^.]{{0,60}}?(?:earnings|results)\s+(?:conference\s+)?call\s+(?:for|of))\s+(?:the\s+)?"
                rf"{_COMPANY}(?=\s*(?:[.,;:!?]|$))"),
 ]

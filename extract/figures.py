@@ -42,9 +42,9 @@ METRIC_PHRASES: list[tuple[str, str]] = [
             r"\b(?:operating )?cash flows? from operations\b|\boperating cash flows?\b|\bdividends?\b|\bdistributions\b|"
             r"\b(?:total )?debt\b|\bheadcount\b|\bARPU\b|\b(?:R&D|SG&A)(?: expenses?)?\b|"
             r"\bNOI\b|\bnet operating income\b|\b(?:core |normalized )?A?FFO\b|\bfunds from operations\b|"
-            # Nouns whose amounts and changes are often said right after a metric's: "revenue ... our
-            # highest ever download count, up 47%", "expenses declined by 42 million", "a $60 million
-            # revolving credit facility", "repurchased $5.2 million of our senior notes".
+            # Nouns whose amounts and changes are often said right after a metric's: "revenue rose, and
+            # app downloads were up 30%", "costs fell by 8 million", "our $90 million credit facility",
+            # "we bought back $4 million of senior notes".
             r"\b(?:O&M\s+)?(?:expenses|costs)\b|\bO&M\b|\bprovisions?\b|\bauthori[sz]ations?\b|\b(?:credit\s+)?facility\b|"
             r"\b(?:senior|convertible)\s+notes?\b|\bdownloads?(?:\s+count)?\b|\b(?:active\s+|new\s+)?users\b|\bper\s+user\b|"
             r"\bcommunities\b|\bpremiums?\b|\brefunds?\b|\baccretion\b|\bunderwriting income\b|\bnet margins?\b"),
@@ -71,8 +71,8 @@ MONEY_RANGE_HIGH = re.compile(
     rf"(?<![\w$.,])(?P<lo>{_NUM}|{'|'.join(_SMALL_WORDS)})\s*(?:-|\u2013|to|and)\s*\$\s?(?P<hi>{_NUM}){_SC.format(n='s')}", re.I
 )
 MONEY = re.compile(rf"\$\s?(?P<v>{_NUM}){_SC.format(n='s')}|(?P<c>\d+)\s+cents?\b", re.I)
-# "net sales were 72 million", "30.1 million dollars": speech to text writes no dollar sign. Taken as
-# an amount of money only for a money metric, and only when no other noun follows ("72 million
+# "net sales were 58 million", "12.4 million dollars": speech to text writes no dollar sign. Taken as
+# an amount of money only for a money metric, and only when no other noun follows ("58 million
 # shares", "2 million downloads" are counts).
 _BARE_END = (r"(?:\s+(?:dollars|USD)\b)?(?=\s*(?:[,.;:!?)]|$)|\s+(?:in|for|compared|versus|vs|or|and|from|to|up|down|which|"
              r"this|last|at|during|on|as|with|was|were|is|of\s+(?:revenue|sales|net sales)|an?|the|year)\b)")
@@ -166,22 +166,22 @@ _SAID_AFTER = re.compile(r"^,?\s+(?:we|I)\s+(?:had\s+|have\s+)?(?:said|told|guid
 # A year named with these words is the whole year, not the quarter the call is about.
 _FULL_YEAR = re.compile(r"\bfull[- ]year\b|\bfor the (?:full |whole |entire )?(?:fiscal )?year\b|\bannual\b", re.I)
 # A change whose subject is named in its own sentence does not take the metric of the sentence
-# before: "Regulatory capital employed increased by 10%", "margins in Missouri decline by $3 million".
+# before: "Store traffic increased by 9%", "freight costs in Ohio fell by $2 million".
 _OWN_SUBJECT = re.compile(r"\b(?!(?:and|or|but|so|this|that|it|which|these|those|we|us|they|also|then|sequentially|"
                           r"year|quarter|million|billion|cents?)\b)[a-z&-]{3,}\s+(?:(?:was|were|is|are|has|have)\s+(?:been\s+)?)?"
                           r"(?:increased|decreased|grew|grow|rose|fell|declined?|up|down)\b", re.I)
-# An amount of the same quarter a year before, said to compare: "compared with net income of
-# $3.2 million, or $0.25 per share, for the prior year period".
+# An amount of the same quarter a year before, said to compare: "against net income of $2.1 million,
+# or $0.14 per share, for the prior year period".
 _A_YEAR_BEFORE = re.compile(r"^[^;]*?\b(?:(?:in|for|during) the (?:prior|previous|last)[- ]year(?:'s)? (?:period|quarter)|"
                             r"(?:in|for|during) the same (?:period|quarter) (?:of |in )?(?:the )?(?:prior year|last year|previous year|a year ago)|"
                             r"(?:in|for) the (?:same )?(?:period|quarter) a year ago|a year ago)\b", re.I)
-# "up 34.5% over Q2": the quarter is the base of the change, not its period.
+# "up 12% over Q1": the quarter is the base of the change, not its period.
 _OVER_BASE = re.compile(r"(?:%|percent|basis points)\s+over\s+(?:the\s+)?$", re.I)
 # The word right before a metric (with nothing but a space between) that still makes it the
 # company's: an article, a pronoun, a preposition or verb, a period, a basis, "total", "record"...
-# Any other ("domestic", "wholesale", "RFID", "SBM's", "home sales") names a part of the company.
+# Any other ("retail", "Asia", "software", "Widgetco's", "services") names a part of the company.
 def _the_companys(word: str, company: str) -> bool:
-    """"GCP's" in a call of GCP Applied Technologies."""
+    """"Acme's" in a call of Acme Corporation."""
     owner = re.sub(r"['’]s$", "", word).lower()
     return bool(company) and word.lower().endswith(("'s", "’s")) and company.lower().split()[0].startswith(owner)
 
@@ -198,7 +198,7 @@ _COMPANY_WIDE = re.compile(
 _PART_AFTER = re.compile(r"\s+(?:contribution\s+)?from\s+(?!(?:continuing\s+)?operations\b)|"
                          r"\s+for\s+our\s+(?:[\w&-]+\s+){1,4}(?:category|segment|business|division|unit|products?)\b", re.I)
 # A sentence that cites another source or gives an example states no figure of the company's own:
-# "According to the China Passenger Car Association, retail sales ... increased by 7.3%".
+# "According to the industry association, unit sales rose by 4% last year".
 _NOT_THE_COMPANYS = re.compile(r"^\W*(?:for example|for instance)\b|\baccording to\b", re.I)
 _SENTENCE_END = re.compile(r"(?<=[.!?])\s+(?=[A-Z(\"'])")
 
@@ -333,8 +333,8 @@ def _metrics(s: str, company: str = "") -> list[_Metric]:
 
 def _of_a_part(s: str, m: re.Match, company: str) -> bool:
     """Whether the metric named at `m` is a segment's, a region's, a product line's or a customer
-    group's rather than the company's: "domestic revenue", "our PON OLT revenue", "SBM's gross
-    margin", "revenue from emerging providers", "revenue for our subscriber solutions category".
+    group's rather than the company's: "retail revenue", "our XR-5 revenue", "Widgetco's gross
+    margin", "revenue from new markets", "revenue for our home products category".
     kg keeps the company's figures only; a part's would be stored as the whole."""
     word = _WORD_BEFORE.search(s, 0, m.start())
     if word and not _COMPANY_WIDE.fullmatch(word.group(1)) and not _the_companys(word.group(1), company):
@@ -498,11 +498,11 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
 
     `earlier` are the figures the call stated before this turn, which a bare restatement
     ("between 100 and 200") takes its metric, unit and period from. `company`, the company's name,
-    tells its own figures ("Calix's revenue") from a part's ("SBM's gross margin").
+    tells its own figures ("Acme's revenue") from a part's ("Widgetco's gross margin").
     """
     figures: list[Figure] = []
     offsets = turn.paragraph_offsets()
-    bare_money = not _OTHER_CURRENCY.search(turn.text)  # "72 million" is dollars unless the turn names another currency
+    bare_money = not _OTHER_CURRENCY.search(turn.text)  # "58 million" is dollars unless the turn names another currency
     last_metric: str | None = None
     for index, para in enumerate(turn.paragraphs):
         text = para.text
@@ -587,7 +587,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                     following = [p for p in s_periods if 0 <= p.start - s_start - number.end <= 25]
                     base_period = following[0].period if following else context.previous_quarter()
                 if base_period is None and not is_change and context.quarter and _A_YEAR_BEFORE.match(_said_after(number, numbers, i, s)):
-                    base_period = FiscalPeriod(context.year - 1, context.quarter)  # "compared with $3.2 million for the prior year period"
+                    base_period = FiscalPeriod(context.year - 1, context.quarter)  # "against $2.1 million for the prior year period"
                 inherits = is_change or (metric in USD_METRICS and re.search(r"\b(?:was|were|is)\s+$", before_text))
                 if change is None and inherits and sentence_change is not None and number.unit == "Percent":
                     change = sentence_change  # "rose 10% sequentially ... and current RPO increased 10%"

@@ -222,7 +222,7 @@ Mr Mrs Ms Dr Hi Hey Good Morning Afternoon Evening Today Tomorrow Yeah Got Right
 def _known_words() -> frozenset[str]:
     """Capitalised words the gazetteer already explains, and words capitalised in any call.
 
-    Not the speakers' names: the NER finds "Thanks, Matt" and "NextEra Energy Partners" (a title)
+    Not the speakers' names: the NER finds "Thanks, Matt" and "Acme Energy Partners" (a title)
     as mentions, so a sentence that names them still goes through it."""
     words = set(COMMON_CAPITALISED)
     for k in ALL:

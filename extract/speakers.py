@@ -54,7 +54,7 @@ Wednesday Thursday Friday Saturday Sunday Thanksgiving Christmas""".split()) | {
 
 _HANDOVER_TITLE = re.compile(r"(?i)\b(?:chief|president|ceo|cfo|officer|director|head|vice|investor|chair\w*)\b")
 # Where a title printed in a sentence ends: at the next person it lists ("president and chief
-# executive officer and Craig Merrill, chief financial officer"), or at what they are to do ("Head
+# executive officer and Dale Hart, chief financial officer"), or at what they are to do ("Head
 # of Investor Relations to make some opening remarks").
 _TITLE_END = re.compile(rf",?\s+and\s+(?P<name>{_NAME})|\s+to\s+(?:make|give|provide|begin|start|discuss|walk|review|"
                         rf"share|present|introduce|open|kick|take|talk|add|say|go)\b")
@@ -175,7 +175,7 @@ def _presenters(blocks: list[Block], operator: str | None) -> set[str]:
 def _questioner(blocks: list[Block], i: int, operator: str | None, presenters: set[str]) -> str | None:
     """The label of the analyst that block `i` introduces: the first voice after it that did not
     present, before the operator speaks again. An executive often greets the analyst first ("Good
-    morning, Tycho"), and the next label is then his, not the analyst's; None if no voice is new."""
+    morning, Dana"), and the next label is then his, not the analyst's; None if no voice is new."""
     for b in blocks[i + 1:]:
         if b.speaker == operator or b.speaker == blocks[i].speaker:
             return None
