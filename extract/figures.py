@@ -197,6 +197,21 @@ _COMPANY_WIDE = re.compile(
     r"\w+-quarter|q[1-4]|h[12]|fy\d*|\d[\d,.]*|\w+ed|\w+ing|\w+ly", re.I)
 _PART_AFTER = re.compile(r"\s+(?:contribution\s+)?from\s+(?!(?:continuing\s+)?operations\b)|"
                          r"\s+for\s+our\s+(?:[\w&-]+\s+){1,4}(?:category|segment|business|division|unit|products?)\b", re.I)
+# A sentence set in a part of the company ("Within our software business, revenue grew 8%", "In
+# Asia, gross margin was 41%", "At Acme Labs, EPS rose 4 cents"), a paragraph that turned to one
+# ("Turning now to our fuel division.": its next sentence with figures), or a unit reporting on its own ("ABC reported net income
+# of ..." in another company's call): its figures are the part's, which kg does not keep.
+_FRAMED_BY_A_PART = re.compile(r"^\W*(?:(?:at|in|across)\s+(?:our\s+|the\s+)?(?P<part>[A-Z][^,]{1,50}?|[^,]{1,50}?\s+"
+                               r"(?:business|segment|division|unit|category|channel|region|market)s?)|within\s+(?P<within>[^,]{2,50}?))\s*,",
+                               re.I)
+_PERIOD_OR_LINK = re.compile(r"\b(?:quarter|year|half|Q[1-4]|FY|\d{4}|January|February|March|April|May|June|July|August|"
+                             r"September|October|November|December|addition|total|summary|short|general|particular|conclusion|"
+                             r"aggregate|terms|fact|light|line|contrast|comparison|order|midpoint|end|today|this|that|these)\b", re.I)
+_TURNS_TO_A_PART = re.compile(r"\b(?:turning|moving|looking|now|next)\b[^.]*?\b(?:our|the)\s+(?:[\w&-]+\s+){1,5}"
+                              r"(?:segment|division|business unit|category|channel)s?\b", re.I)
+_BREAKS_DOWN = re.compile(r"^\W*(?:by (?:category|region|segment|channel|geography)|geographically)\b", re.I)  # this sentence only
+_ANOTHER_REPORTS = re.compile(r"\b(?P<who>(?!GAAP\b|EPS\b|RPOs?\b|DSO\b|ARR\b|FY\b|CEO\b|CFO\b|COVID\b)[A-Z]{2,6})\s+(?:reported|increased|"
+                              r"grew|delivered|generated|posted)\b")
 # A sentence that cites another source or gives an example states no figure of the company's own:
 # "According to the industry association, unit sales rose by 4% last year".
 _NOT_THE_COMPANYS = re.compile(r"^\W*(?:for example|for instance)\b|\baccording to\b", re.I)
@@ -513,11 +528,18 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                        and not _OVER_BASE.search(text[max(0, p.start - 45):p.start])
                        and not _SAID_AFTER.match(text[p.end:p.end + 40])]
         carried_period: PeriodMention | None = None
+        part_before = False  # a sentence before turned to one segment ("Turning to our fuel division.")
         for s_start, s_end in sentences(text):
             s = text[s_start:s_end]
             if _NOT_THE_COMPANYS.search(s):
                 continue
             metrics = _metrics(s, company)
+            heading = _TURNS_TO_A_PART.search(s) is not None
+            frame = _FRAMED_BY_A_PART.match(s)
+            if part_before or heading or _BREAKS_DOWN.match(s) or frame and not _PERIOD_OR_LINK.search(frame["part"] or frame["within"]) or \
+                    any(not _the_companys(a["who"] + "'s", company) for a in _ANOTHER_REPORTS.finditer(s)):
+                metrics = [_Metric(OTHER, m.start, m.end) if m.metric in _SEGMENTED else m for m in metrics]
+            part_before = (part_before or heading) and not _numbers(s, bare_money)  # on to the first sentence with figures
             numbers = _numbers(s, bare_money)
             s_periods = [p for p in periods if s_start <= p.start < s_end]
             guidance_cue = _GUIDANCE.search(s) is not None

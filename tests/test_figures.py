@@ -509,3 +509,19 @@ def test_an_amount_compared_with_the_prior_year_period_is_of_that_quarter_a_year
 def test_an_amount_of_twelve_or_six_months_is_no_quarters(sentence):
     _, figures = figures_of(sentence)
     assert [f for f in figures if f.period == CALL_PERIOD] == []
+
+
+@pytest.mark.parametrize("paragraph, kept", [
+    ("Within our software business, revenue grew 8% year over year.", []),
+    ("In Asia, gross margin was 41%.", []),
+    ("At Acme Labs, EPS rose by 4 cents year over year.", []),
+    ("For the second quarter, ABC reported net income of $70 million.", []),  # a unit of Widgetco
+    ("Turning now to our fuel division. Net sales were $30 million. Total revenue was $90 million.", [Decimal("90000000")]),
+    ("In the second quarter, revenue was $5 million.", [Decimal("5000000")]),
+    ("In addition, revenue was $5 million.", [Decimal("5000000")]),
+    ("Geographically, sales rose in Europe. Revenue was $5 million, and gross margin was 40%.", [Decimal("5000000"), Decimal("40")]),
+])
+def test_a_sentence_set_in_a_part_of_the_company_states_the_parts_figures(paragraph, kept):
+    turn = cfo_turn(paragraph)
+    figures = extract_figures(turn, CALL_PERIOD, False, "Carol King", company="Widgetco Inc")
+    assert [f.value for f in figures] == kept
