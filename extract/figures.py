@@ -174,7 +174,9 @@ _OWN_SUBJECT = re.compile(r"\b(?!(?:and|or|but|so|this|that|it|which|these|those
 # or $0.14 per share, for the prior year period".
 _A_YEAR_BEFORE = re.compile(r"^[^;]*?\b(?:(?:in|for|during) the (?:prior|previous|last)[- ]year(?:'s)? (?:period|quarter)|"
                             r"(?:in|for|during) the same (?:period|quarter) (?:of |in )?(?:the )?(?:prior year|last year|previous year|a year ago)|"
-                            r"(?:in|for) the (?:same )?(?:period|quarter) a year ago|a year ago)\b", re.I)
+                            r"(?:in|for) the (?:same )?(?:period|quarter) a year ago|(?:in|for|during) the year[- ]ago (?:period|quarter)|"
+                            r"a year ago)\b", re.I)
+_PRIOR_QUARTER_AFTER = re.compile(r"\s*(?:reported\s+)?(?:(?:in|for|during)\s+)?(?:the\s+)?(?:prior|previous|last|preceding|sequential)\s+quarter\b", re.I)
 # "up 12% over Q1": the quarter is the base of the change, not its period.
 _OVER_BASE = re.compile(r"(?:%|percent|basis points)\s+over\s+(?:the\s+)?$", re.I)
 # The word right before a metric (with nothing but a space between) that still makes it the
@@ -186,6 +188,7 @@ def _the_companys(word: str, company: str) -> bool:
     return bool(company) and word.lower().endswith(("'s", "’s")) and company.lower().split()[0].startswith(owner)
 
 
+_RATIO_OF = re.compile(r"(?:%|percent)\s+of\s+(?:total\s+|our\s+)?$", re.I)  # "59% of net sales": a denominator, not net sales
 _SEGMENTED = {"Revenue", "GrossMargin", "NetIncome", "EarningsPerShare", "OperatingExpenses"}
 _WORD_BEFORE = re.compile(r"(top[\s-]line|[\w'&-]+)\s+$", re.I)
 _COMPANY_WIDE = re.compile(
@@ -341,7 +344,8 @@ def _metrics(s: str, company: str = "") -> list[_Metric]:
         for m in rx.finditer(s):
             if any(f.start < m.end() and m.start() < f.end for f in found):
                 continue
-            found.append(_Metric(OTHER if metric in _SEGMENTED and _of_a_part(s, m, company) else metric, m.start(), m.end()))
+            other = metric in _SEGMENTED and _of_a_part(s, m, company) or _RATIO_OF.search(s, 0, m.start()) is not None
+            found.append(_Metric(OTHER if other else metric, m.start(), m.end()))
     found.sort(key=lambda m: m.start)
     return found
 
@@ -602,14 +606,25 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 if _PRICE_BEFORE.search(before_text) and metric != "EarningsPerShare":
                     continue  # "at an average price of $35"
                 base_period = None
+                # The quarter a "year-ago" amount is compared with: the one the sentence named before it
+                # ("fourth quarter EPS of $0.55 to $0.58, against $0.05 in the year-ago period"), or the call's.
+                compared = next((p.period for p in reversed(s_periods) if p.start - s_start < number.start and p.period.quarter), context)
+                year_before = FiscalPeriod(compared.year - 1, compared.quarter) if compared.quarter else None
                 if _FROM_BEFORE.search(before_text) and not is_change and number.value is not None:
                     # "3.4, up from 3.6% in the first quarter": the base is the earlier period's figure.
-                    if not re.search(r"\b(?:up|down|increase[sd]?|decrease[sd]?|rose|fell)\s+from\s+$", before_text, re.I):
-                        continue
                     following = [p for p in s_periods if 0 <= p.start - s_start - number.end <= 25]
-                    base_period = following[0].period if following else context.previous_quarter()
-                if base_period is None and not is_change and context.quarter and _A_YEAR_BEFORE.match(_said_after(number, numbers, i, s)):
-                    base_period = FiscalPeriod(context.year - 1, context.quarter)  # "against $2.1 million for the prior year period"
+                    if year_before and _A_YEAR_BEFORE.match(_said_after(number, numbers, i, s)):
+                        base_period = year_before  # "... in the year-ago period"
+                    elif re.search(r"\b(?:up|down|increase[sd]?|decrease[sd]?|rose|fell)\s+from\s+$", before_text, re.I):
+                        base_period = following[0].period if following else context.previous_quarter()
+                    elif following:  # "compared to $52.3 million in Q2 2020"
+                        base_period = following[0].period
+                    elif _PRIOR_QUARTER_AFTER.match(s, number.end):  # "compared to $52.3 million in the prior quarter"
+                        base_period = context.previous_quarter()
+                    else:
+                        continue
+                if base_period is None and not is_change and year_before and _A_YEAR_BEFORE.match(_said_after(number, numbers, i, s)):
+                    base_period = year_before  # "against $2.1 million for the prior year period"
                 inherits = is_change or (metric in USD_METRICS and re.search(r"\b(?:was|were|is)\s+$", before_text))
                 if change is None and inherits and sentence_change is not None and number.unit == "Percent":
                     change = sentence_change  # "rose 10% sequentially ... and current RPO increased 10%"

@@ -525,3 +525,20 @@ def test_a_sentence_set_in_a_part_of_the_company_states_the_parts_figures(paragr
     turn = cfo_turn(paragraph)
     figures = extract_figures(turn, CALL_PERIOD, False, "Carol King", company="Widgetco Inc")
     assert [f.value for f in figures] == kept
+
+
+@pytest.mark.parametrize("sentence, base, period", [
+    ("Operating expenses were $49 million, compared to $52 million in the prior quarter.", "52000000", FiscalPeriod(2025, 1)),
+    ("Revenue was $115 million, compared to $137 million in the year-ago period.", "137000000", FiscalPeriod(2024, 2)),
+    ("Revenue was $115 million, compared to $98 million in the first quarter of 2024.", "98000000", FiscalPeriod(2024, 1)),
+    ("We expect fourth quarter EPS of $0.55 to $0.58, compared to $0.05 in the year ago period.", "0.05", FiscalPeriod(2024, 4)),
+])
+def test_the_amount_a_figure_is_compared_with_is_stated_for_its_own_period(sentence, base, period):
+    _, figures = figures_of(sentence)
+    assert [f.period for f in figures if f.value == Decimal(base)] == [period]
+    assert all(f.kind == Kind.REPORTED for f in figures if f.value == Decimal(base))
+
+
+def test_a_metric_named_as_the_denominator_of_a_ratio_takes_no_amount():
+    _, figures = figures_of("Gross profit rose 45% to $174 million, or 59% of net sales, compared to $120 million last year.")
+    assert [f for f in figures if f.metric == "Revenue"] == []
