@@ -540,5 +540,5 @@ def test_the_amount_a_figure_is_compared_with_is_stated_for_its_own_period(sente
 
 
 def test_a_metric_named_as_the_denominator_of_a_ratio_takes_no_amount():
-    _, figures = figures_of("Gross profit rose 45% to $174 million, or 59% of net sales, compared to $120 million last year.")
+    _, figures = figures_of("Gross profit rose 45% to $174 million, or 59% of net sales, compared to $120 million in the year-ago period.")
     assert [f for f in figures if f.metric == "Revenue"] == []
