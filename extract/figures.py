@@ -23,11 +23,11 @@ METRIC_PHRASES: list[tuple[str, str]] = [
     ("RemainingPerformanceObligations", r"\bRPOs?\b|\bRpoS\b|remaining performance obligations?"),
     ("GrossMargin", r"gross margins?"),
     ("FreeCashFlow", r"free cash ?flows?"),
-    ("CashAndInvestments", r"cash(?:,)? (?:cash equivalents )?and (?:investments|marketable securities)|cash and cash equivalents"),
+    ("CashAndInvestments", r"cash(?:,)? (?:cash equivalents )?and (?:investments?|marketable securities)|cash and (?:cash )?equivalents"),
     ("OperatingExpenses", r"operating expenses?|\bOpEx\b"),
     ("NetIncome", r"net (?:income|loss|earnings)(?! statement)(?!\s+per\b)"),
     ("EarningsPerShare", r"(?:net\s+)?earnings per (?:diluted\s+|common\s+|diluted\s+common\s+)?share|\bEPS\b"),
-    ("DaysSalesOutstanding", r"\bDSO\b|days sales outstanding"),
+    ("DaysSalesOutstanding", r"\bDSOs?\b|days sales outstanding"),
     ("InventoryTurns", r"inventory turns"),
     ("InventoryDeposits", r"inventory deposits|supplier deposits"),
     ("PurchaseCommitments", r"purchase commitments"),
@@ -47,7 +47,7 @@ METRIC_PHRASES: list[tuple[str, str]] = [
             # "we bought back $4 million of senior notes".
             r"\b(?:O&M\s+)?(?:expenses|costs)\b|\bO&M\b|\bprovisions?\b|\bauthori[sz]ations?\b|\b(?:credit\s+)?facility\b|"
             r"\b(?:senior|convertible)\s+notes?\b|\bdownloads?(?:\s+count)?\b|\b(?:active\s+|new\s+)?users\b|\bper\s+user\b|"
-            r"\bcommunities\b|\bpremiums?\b|\brefunds?\b|\baccretion\b|\bunderwriting income\b|\bnet margins?\b"),
+            r"\bcommunities\b|\bpremiums?\b|\brefunds?\b|\baccretion\b|\bunderwriting income\b|\bnet margins?\b|\bnet cash(?: position)?\b"),
 ]
 _METRIC_RX = [(m, re.compile(rx, re.I)) for m, rx in METRIC_PHRASES]
 
@@ -70,7 +70,7 @@ MONEY_RANGE = re.compile(
 MONEY_RANGE_HIGH = re.compile(
     rf"(?<![\w$.,])(?P<lo>{_NUM}|{'|'.join(_SMALL_WORDS)})\s*(?:-|\u2013|to|and)\s*\$\s?(?P<hi>{_NUM}){_SC.format(n='s')}", re.I
 )
-MONEY = re.compile(rf"\$\s?(?P<v>{_NUM}){_SC.format(n='s')}|(?P<c>\d+)\s+cents?\b", re.I)
+MONEY = re.compile(rf"\$\s?(?P<v>{_NUM}){_SC.format(n='s')}|(?P<c>\d+|{'|'.join(_SMALL_WORDS)})\s+cents?\b", re.I)  # "six cents"
 # "net sales were 58 million", "12.4 million dollars": speech to text writes no dollar sign. Taken as
 # an amount of money only for a money metric, and only when no other noun follows ("58 million
 # shares", "2 million downloads" are counts).
@@ -127,13 +127,13 @@ COUNT_TOTAL = re.compile(
     r"(?:[A-Z]{2,4}\s+|broadband\s+(?:service\s+|experience\s+)?)?(?:customers|providers)\b",
 )
 
-_SEQ = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:sequential(?:ly)?|quarter[- ]over[- ]quarter|q/q|from the (?:prior|previous|last|first|second|third|fourth) quarter|compared (?:to|with) the (?:prior|previous|last) quarter|over the (?:prior|previous|last) quarter|from Q[1-4] to Q[1-4]|over Q[1-4]\b(?!\s*(?:of\s+)?(?:20)?\d\d))", re.I)
-_YOY = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:year[- ](?:over|on)[- ]year|y/y|yoy|from a year ago|(?:over|from|compared (?:to|with)|versus|vs\.?) the same (?:quarter|period)\b(?! (?:of |in )?(?:the )?(?:prior|previous|last) quarter)|(?:compared (?:to|with)|versus|over) (?:a|the) (?:year ago|prior year|previous year|last year))", re.I)
+_SEQ = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:sequential(?:ly)?|(?:higher|lower) than (?:the )?(?:(?:prior|previous|last|first|second|third|fourth) quarter|Q[1-4])\b(?!\s*(?:of\s+)?(?:last year|(?:19|20)\d\d))|quarter[- ]over[- ]quarter|q/q|from the (?:prior|previous|last|first|second|third|fourth) quarter|compared (?:to|with) the (?:prior|previous|last) quarter|over the (?:prior|previous|last) quarter|from Q[1-4] to Q[1-4]|over Q[1-4]\b(?!\s*(?:of\s+)?(?:20)?\d\d))", re.I)
+_YOY = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:year[- ](?:over|on)[- ]year|y/y|yoy|from a year ago|(?:over|from|compared (?:to|with)|versus|vs\.?|than) the same (?:quarter|period)\b(?! (?:of |in )?(?:the )?(?:prior|previous|last) quarter)|(?:compared (?:to|with)|versus|over) (?:a|the) (?:year ago|prior year|previous year|last year))", re.I)
 _CHANGE_BEFORE = re.compile(r"(?:\bup|\bdown|\bincrease(?:d)?(?: of| by)?|\bdecrease(?:d)?(?: of| by)?|\bgrew|\bgrowth of|\brose|\bfell|\bdeclined?(?: of| by)?|\bimprovement of|\bexpansion of|\breduction of)\s*(?:by\s+|of\s+)?(?:an?\s+)?$", re.I)
 _DOWN_BEFORE = re.compile(r"(?:\bdown|\bdecrease(?:d)?(?: of| by)?|\bfell|\bdeclined?(?: of| by)?|\breduction of)\s*(?:by\s+|of\s+)?(?:an?\s+)?$", re.I)
 # "a 28% year-over-year decline": the noun after the rate says it went down.
 _DOWN_AFTER = re.compile(r"\s*(?:(?!(?:despite|with|without|no|in|of|but|and|while|as|from|for|on|to|than|an?|the)\b)[\w/-]+\s+){0,2}"
-                         r"(?:decline|decrease|drop|reduction|contraction)\b", re.I)
+                         r"(?:decline|decrease|drop|reduction|contraction|lower than)\b", re.I)
 _GROWTH_AFTER = re.compile(r"^\s*(?:\w+\s+){0,3}?(?:growth|increase|improvement|expansion|decline|decrease)", re.I)
 _FROM_BEFORE = re.compile(r"(?:\bfrom|\bcompared (?:to|with)|\bversus|\bvs\.?)\s+(?:[$\d.,]+%?\s*(?:million|billion)?\s+)?(?:in\s+)?(?:the\s+)?$", re.I)
 _PRICE_BEFORE = re.compile(r"(?:price|cost|valued?|worth)\s+(?:of\s+|at\s+)?$", re.I)
@@ -178,7 +178,7 @@ _A_YEAR_BEFORE = re.compile(r"^[^;]*?\b(?:(?:in|for|during) the (?:prior|previou
                             r"a year ago)\b", re.I)
 _PRIOR_QUARTER_AFTER = re.compile(r"\s*(?:reported\s+)?(?:(?:in|for|during)\s+)?(?:the\s+)?(?:prior|previous|last|preceding|sequential)\s+quarter\b", re.I)
 # "up 12% over Q1": the quarter is the base of the change, not its period.
-_OVER_BASE = re.compile(r"(?:%|percent|basis points)\s+over\s+(?:the\s+)?$", re.I)
+_OVER_BASE = re.compile(r"(?:%|percent|basis points)\s+(?:over|(?:higher|lower) than)\s+(?:the\s+)?$", re.I)
 # The word right before a metric (with nothing but a space between) that still makes it the
 # company's: an article, a pronoun, a preposition or verb, a period, a basis, "total", "record"...
 # Any other ("retail", "Asia", "software", "Widgetco's", "services") names a part of the company.
@@ -299,7 +299,8 @@ def _numbers(s: str, bare_money: bool = True) -> list[_Number]:
         add(_Number(m.start(), m.end(), "USD", low=Decimal(m["lo"]) / 100, high=Decimal(m["hi"]) / 100, cents=True))
     for m in MONEY.finditer(s):
         if m["c"]:
-            add(_Number(m.start(), m.end(), "USD", value=Decimal(m["c"]) / 100, cents=True))
+            cents = Decimal(_SMALL_WORDS[m["c"].lower()]) if m["c"].lower() in _SMALL_WORDS else Decimal(m["c"])
+            add(_Number(m.start(), m.end(), "USD", value=cents / 100, cents=True))
         else:
             add(_Number(m.start(), m.end(), "USD", value=_scaled(m["v"], m["s"])))
     for m in BARE_MILLIONS_RANGE.finditer(s) if bare_money else ():
@@ -450,7 +451,8 @@ def _after(period: FiscalPeriod, context: FiscalPeriod) -> bool:
 def _change(s: str, number: _Number, following: _Number | None) -> Change | None:
     tail = s[number.end:number.end + 60]
     # "an increase of $29 million or 11% sequentially": the cue after the second covers both.
-    if following is not None and re.fullmatch(r"\s*,?\s*or\s*", s[number.end:following.start]):
+    if following is not None and re.fullmatch(r"\s*,?\s*or\s*", s[number.end:following.start]) and \
+            _CHANGE_BEFORE.search(s[max(0, number.start - 30):number.start]):
         tail = s[following.end:following.end + 60]
     if _SEQ.search(tail):
         return Change.SEQUENTIAL

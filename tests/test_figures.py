@@ -542,3 +542,21 @@ def test_the_amount_a_figure_is_compared_with_is_stated_for_its_own_period(sente
 def test_a_metric_named_as_the_denominator_of_a_ratio_takes_no_amount():
     _, figures = figures_of("Gross profit rose 45% to $174 million, or 59% of net sales, compared to $120 million in the year-ago period.")
     assert [f for f in figures if f.metric == "Revenue"] == []
+
+
+@pytest.mark.parametrize("paragraph, expected", [
+    ("Net income was $1.2 million, or six cents per diluted share.",
+     {("NetIncome", "1200000", None), ("EarningsPerShare", "0.06", None)}),
+    ("We ended the quarter with $69 million in cash and equivalents.", {("CashAndInvestments", "69000000", None)}),
+    ("Our total cash and investment was $35 million.", {("CashAndInvestments", "35000000", None)}),
+    ("Our cash and investments less borrowings give a net cash position of $34 million.", set()),
+    ("DSOs decreased to 49 days.", {("DaysSalesOutstanding", "49", None)}),
+    ("Revenue was 3.6% lower than the first quarter.", {("Revenue", "-3.6", Change.SEQUENTIAL)}),
+    ("We expect revenue of about $36 million, or 30% higher than the same quarter last year.",
+     {("Revenue", "36000000", None), ("Revenue", "30", Change.YEAR_OVER_YEAR)}),
+])
+def test_words_speech_to_text_uses_for_figures(paragraph, expected):
+    _, figures = figures_of(paragraph)
+    assert {(f.metric, str(f.value), f.change) for f in figures} == expected
+    if "lower than" in paragraph:  # the quarter named is the base of the change, not its period
+        assert [f.period for f in figures] == [CALL_PERIOD]
