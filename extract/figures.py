@@ -210,7 +210,7 @@ _FRAMED_BY_A_PART = re.compile(r"^\W*(?:(?:at|in|across)\s+(?:our\s+|the\s+)?(?P
 _PERIOD_OR_LINK = re.compile(r"\b(?:quarter|year|half|Q[1-4]|FY|\d{4}|January|February|March|April|May|June|July|August|"
                              r"September|October|November|December|addition|total|summary|short|general|particular|conclusion|"
                              r"aggregate|terms|fact|light|line|contrast|comparison|order|midpoint|end|today|this|that|these)\b", re.I)
-_TURNS_TO_A_PART = re.compile(r"\b(?:turning|moving|looking|now|next)\b[^.]*?\b(?:our|the)\s+(?:[\w&-]+\s+){1,5}"
+_TURNS_TO_A_PART = re.compile(r"\b(?:turning|moving|looking|now|next)\b[^.]{0,80}?\b(?:our|the)\s+(?:[\w&-]+\s+){1,5}"
                               r"(?:segment|division|business unit|category|channel)s?\b", re.I)
 _BREAKS_DOWN = re.compile(r"^\W*(?:by (?:category|region|segment|channel|geography)|geographically)\b", re.I)  # this sentence only
 _ANOTHER_REPORTS = re.compile(r"\b(?P<who>(?!GAAP\b|EPS\b|RPOs?\b|DSO\b|ARR\b|FY\b|CEO\b|CFO\b|COVID\b)[A-Z]{2,6})\s+(?:reported|increased|"
@@ -345,7 +345,7 @@ def _metrics(s: str, company: str = "") -> list[_Metric]:
         for m in rx.finditer(s):
             if any(f.start < m.end() and m.start() < f.end for f in found):
                 continue
-            other = metric in _SEGMENTED and _of_a_part(s, m, company) or _RATIO_OF.search(s, 0, m.start()) is not None
+            other = metric in _SEGMENTED and _of_a_part(s, m, company) or _RATIO_OF.search(s, max(0, m.start() - 30), m.start()) is not None
             found.append(_Metric(OTHER if other else metric, m.start(), m.end()))
     found.sort(key=lambda m: m.start)
     return found
@@ -356,7 +356,7 @@ def _of_a_part(s: str, m: re.Match, company: str) -> bool:
     group's rather than the company's: "retail revenue", "our XR-5 revenue", "Widgetco's gross
     margin", "revenue from new markets", "revenue for our home products category".
     kg keeps the company's figures only; a part's would be stored as the whole."""
-    word = _WORD_BEFORE.search(s, 0, m.start())
+    word = _WORD_BEFORE.search(s, max(0, m.start() - 40), m.start())  # a window: a long unpunctuated turn is one sentence
     if word and not _COMPANY_WIDE.fullmatch(word.group(1)) and not _the_companys(word.group(1), company):
         return True
     return m.group(0).lower().startswith(("revenue", "net sales", "sales")) and _PART_AFTER.match(s, m.end()) is not None
@@ -571,7 +571,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 if _PER_AFTER.search(s[number.end:number.end + 60]):
                     continue  # "$10 to $50 of incremental revenue per month per subscriber"
                 if metric is None and last_metric and not any(m.end <= number.start for m in metrics) and (
-                        is_change and number.unit != "Count" or number.unit == "BasisPoints") and not unnamed and not _OWN_SUBJECT.search(s[:number.start]):
+                        is_change and number.unit != "Count" or number.unit == "BasisPoints") and not unnamed and not _OWN_SUBJECT.search(s, max(0, number.start - 300), number.start):
                     metric = last_metric  # "Up 7% sequentially": the metric of the sentence before
                 said_growth: tuple[int, int] | None = None  # the words that make a bare rate the company's growth
                 if metric is None and number.unit == "Percent" and not any(m.end <= number.start for m in metrics):
