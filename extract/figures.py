@@ -26,7 +26,7 @@ METRIC_PHRASES: list[tuple[str, str]] = [
     ("CashAndInvestments", r"cash(?:,)? (?:cash equivalents )?and (?:investments?|marketable securities)|cash and (?:cash )?equivalents"),
     ("OperatingExpenses", r"operating expenses?|\bOpEx\b"),
     ("NetIncome", r"net (?:income|loss|earnings)(?! statement)(?!\s+per\b)"),
-    ("EarningsPerShare", r"(?:net\s+)?earnings per (?:diluted\s+|common\s+|diluted\s+common\s+)?share|\bEPS\b"),
+    ("EarningsPerShare", r"(?:net\s+)?(?:earnings|income) per (?:diluted\s+|common\s+|basic\s+|diluted\s+common\s+)?share|\bEPS\b"),
     ("DaysSalesOutstanding", r"\bDSOs?\b|days sales outstanding"),
     ("InventoryTurns", r"inventory turns"),
     ("InventoryDeposits", r"inventory deposits|supplier deposits"),
@@ -60,6 +60,7 @@ NOT_FINANCIAL = {"DaysSalesOutstanding", "InventoryTurns", "NewCustomers", "Cust
 
 _SCALE = {"thousand": Decimal(10) ** 3, "k": Decimal(10) ** 3, "million": Decimal(10) ** 6, "m": Decimal(10) ** 6,
           "mm": Decimal(10) ** 6, "billion": Decimal(10) ** 9, "b": Decimal(10) ** 9, "bn": Decimal(10) ** 9}
+_TENS_BEFORE = re.compile(r"(?:twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety)[\s-]+$", re.I)
 _SMALL_WORDS = {w: i for i, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 _NUM = r"\d{1,3}(?:,\d{3})+(?:\.\d+)?|\d+(?:\.\d+)?"
 _SC = r"(?:\s*(?P<{n}>million|billion|thousand|mm|bn|[MBK])\b)?"
@@ -70,7 +71,7 @@ MONEY_RANGE = re.compile(
 MONEY_RANGE_HIGH = re.compile(
     rf"(?<![\w$.,])(?P<lo>{_NUM}|{'|'.join(_SMALL_WORDS)})\s*(?:-|\u2013|to|and)\s*\$\s?(?P<hi>{_NUM}){_SC.format(n='s')}", re.I
 )
-MONEY = re.compile(rf"\$\s?(?P<v>{_NUM}){_SC.format(n='s')}|(?P<c>\d+|{'|'.join(_SMALL_WORDS)})\s+cents?\b", re.I)  # "six cents"
+MONEY = re.compile(rf"\$\s?(?P<v>{_NUM}){_SC.format(n='s')}|(?<![\w.,-])(?P<c>\d+|{'|'.join(_SMALL_WORDS)})\s+cents?\b", re.I)  # "six cents"; not "twenty-one cents"
 # "net sales were 58 million", "12.4 million dollars": speech to text writes no dollar sign. Taken as
 # an amount of money only for a money metric, and only when no other noun follows ("58 million
 # shares", "2 million downloads" are counts).
@@ -127,7 +128,7 @@ COUNT_TOTAL = re.compile(
     r"(?:[A-Z]{2,4}\s+|broadband\s+(?:service\s+|experience\s+)?)?(?:customers|providers)\b",
 )
 
-_SEQ = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:sequential(?:ly)?|(?:higher|lower) than (?:the )?(?:(?:prior|previous|last|first|second|third|fourth) quarter|Q[1-4])\b(?!\s*(?:of\s+)?(?:last year|(?:19|20)\d\d))|quarter[- ]over[- ]quarter|q/q|from the (?:prior|previous|last|first|second|third|fourth) quarter|compared (?:to|with) the (?:prior|previous|last) quarter|over the (?:prior|previous|last) quarter|from Q[1-4] to Q[1-4]|over Q[1-4]\b(?!\s*(?:of\s+)?(?:20)?\d\d))", re.I)
+_SEQ = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:sequential(?:ly)?|(?:higher|lower) than (?:the )?(?:prior|previous|last) quarter\b|quarter[- ]over[- ]quarter|q/q|from the (?:prior|previous|last|first|second|third|fourth) quarter|compared (?:to|with) the (?:prior|previous|last) quarter|over the (?:prior|previous|last) quarter|from Q[1-4] to Q[1-4])", re.I)
 _YOY = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:year[- ](?:over|on)[- ]year|y/y|yoy|from a year ago|(?:over|from|compared (?:to|with)|versus|vs\.?|than) the same (?:quarter|period)\b(?! (?:of |in )?(?:the )?(?:prior|previous|last) quarter)|(?:compared (?:to|with)|versus|over) (?:a|the) (?:year ago|prior year|previous year|last year))", re.I)
 _CHANGE_BEFORE = re.compile(r"(?:\bup|\bdown|\bincrease(?:d)?(?: of| by)?|\bdecrease(?:d)?(?: of| by)?|\bgrew|\bgrowth of|\brose|\bfell|\bdeclined?(?: of| by)?|\bimprovement of|\bexpansion of|\breduction of)\s*(?:by\s+|of\s+)?(?:an?\s+)?$", re.I)
 _DOWN_BEFORE = re.compile(r"(?:\bdown|\bdecrease(?:d)?(?: of| by)?|\bfell|\bdeclined?(?: of| by)?|\breduction of)\s*(?:by\s+|of\s+)?(?:an?\s+)?$", re.I)
@@ -166,55 +167,94 @@ _SAID_AFTER = re.compile(r"^,?\s+(?:we|I)\s+(?:had\s+|have\s+)?(?:said|told|guid
 # A year named with these words is the whole year, not the quarter the call is about.
 _FULL_YEAR = re.compile(r"\bfull[- ]year\b|\bfor the (?:full |whole |entire )?(?:fiscal )?year\b|\bannual\b", re.I)
 # A change whose subject is named in its own sentence does not take the metric of the sentence
-# before: "Store traffic increased by 9%", "freight costs in Ohio fell by $2 million".
+# before: "Store traffic increased by 9%", "freight costs in Ohio fell by $2 million". Pronouns,
+# verbs and linking words before "up" name no subject of their own ("That was up 12%").
 _OWN_SUBJECT = re.compile(r"\b(?!(?:and|or|but|so|this|that|it|which|these|those|we|us|they|also|then|sequentially|"
-                          r"year|quarter|million|billion|cents?)\b)[a-z&-]{3,}\s+(?:(?:was|were|is|are|has|have)\s+(?:been\s+)?)?"
-                          r"(?:increased|decreased|grew|grow|rose|fell|declined?|up|down)\b", re.I)
-# An amount of the same quarter a year before, said to compare: "against net income of $2.1 million,
-# or $0.14 per share, for the prior year period".
+                          r"was|were|is|are|has|have|been|year|quarter|million|billion|cents?)\b)[a-z&-]{3,}\s+"
+                          r"(?:(?:was|were|is|are|has|have)\s+(?:been\s+)?)?(?:increased|decreased|grew|grow|rose|fell|declined?|up|down)\b",
+                          re.I)
+# An amount said to compare, of the same quarter a year before: "against net income of $2.1
+# million, or $0.14 per share, for the prior year period", "compared to $216 million a year ago".
 _A_YEAR_BEFORE = re.compile(r"^[^;]*?\b(?:(?:in|for|during) the (?:prior|previous|last)[- ]year(?:'s)? (?:period|quarter)|"
                             r"(?:in|for|during) the same (?:period|quarter) (?:of |in )?(?:the )?(?:prior year|last year|previous year|a year ago)|"
                             r"(?:in|for) the (?:same )?(?:period|quarter) a year ago|(?:in|for|during) the year[- ]ago (?:period|quarter)|"
                             r"a year ago)\b", re.I)
+# Words that introduce an amount as the one compared with ("compared with net income of $2.1 million").
+_COMPARING = re.compile(r"\b(?:compared|comparison|versus|vs\.?|against)\b", re.I)
 _PRIOR_QUARTER_AFTER = re.compile(r"\s*(?:reported\s+)?(?:(?:in|for|during)\s+)?(?:the\s+)?(?:prior|previous|last|preceding|sequential)\s+quarter\b", re.I)
 # "up 12% over Q1": the quarter is the base of the change, not its period.
 _OVER_BASE = re.compile(r"(?:%|percent|basis points)\s+(?:over|(?:higher|lower) than)\s+(?:the\s+)?$", re.I)
-# The word right before a metric (with nothing but a space between) that still makes it the
-# company's: an article, a pronoun, a preposition or verb, a period, a basis, "total", "record"...
-# Any other ("retail", "Asia", "software", "Widgetco's", "services") names a part of the company.
-def _the_companys(word: str, company: str) -> bool:
-    """"Acme's" in a call of Acme Corporation."""
-    owner = re.sub(r"['’]s$", "", word).lower()
-    return bool(company) and word.lower().endswith(("'s", "’s")) and company.lower().split()[0].startswith(owner)
+# "up 12% over Q1", "8% higher than the first quarter": a change against a named quarter, which is
+# sequential only when that quarter is the one before the call's and no year follows it.
+_AGAINST_A_QUARTER = re.compile(r"^[\s,]*(?:\w+\s+){0,2}?(?:over|(?:higher|lower) than)\s+(?:the\s+)?"
+                                r"(?:Q(?P<q>[1-4])\b|(?P<ord>first|second|third|fourth)\s+quarter\b)(?P<rest>.{0,30})", re.I)
+_ORDINAL = {"first": 1, "second": 2, "third": 3, "fourth": 4}
+_YEAR_WORDS = re.compile(r"\b(?:last year|a year ago|year[- ]ago|prior year|previous year|fiscal|of \d{2,4}|(?:19|20)\d\d)\b", re.I)
 
-
+# Costs named as a cause ("margin expanded on lower input costs, up 120 basis points") are no
+# subject: they neither take the amount after them nor become the metric of the next sentence.
+_COSTS = re.compile(r"(?:O&M\s+)?(?:expenses|costs)", re.I)
+_CAUSE_BEFORE = re.compile(r"\b(?:on|from|by|reflecting|reflects|driven by|due to|because of|thanks to|despite|offset by|"
+                           r"with|including|excluding)\s+(?:[\w-]+\s+){0,3}$", re.I)
 _RATIO_OF = re.compile(r"(?:%|percent)\s+of\s+(?:total\s+|our\s+)?$", re.I)  # "59% of net sales": a denominator, not net sales
-_SEGMENTED = {"Revenue", "GrossMargin", "NetIncome", "EarningsPerShare", "OperatingExpenses"}
+_METRICS_OF_PARTS = {"Revenue", "GrossMargin", "NetIncome", "EarningsPerShare", "OperatingExpenses"}  # what segments report too
+# The word right before one of those metrics tells the company's figure from a part's. A part is
+# named by a noun or a name ("retail revenue", "Asia revenue", "Widgetco's gross margin"); the
+# company's figure by almost anything else: articles, verbs, fillers, change words, adjectives
+# such as "record" or "global". So a word is taken for a part only if it is on neither list below
+# and looks like a noun (not -ed, -ing or -ly), or if it is a known revenue stream. Anything else
+# keeps the figure: a wrong figure in the graph is worse than a missing one, but these lists were
+# also read against ordinary prepared remarks.
 _WORD_BEFORE = re.compile(r"(top[\s-]line|[\w'&-]+)\s+$", re.I)
-_COMPANY_WIDE = re.compile(
-    r"top[\s-]line|our|non-?\s?gaap|gaap|record|total|net|adjusted|core|organic|consolidated|overall|quarter(?:'s)?|annual|year(?:'s)?|"
-    r"full[- ]year|fiscal|diluted|basic|strong|solid|the|a|an|its|their|company(?:'s)?|combined|group|aggregate|this|that|"
-    r"these|those|and|or|but|of|in|for|with|at|to|from|by|on|as|had|has|have|was|were|is|are|be|also|so|then|expect|"
-    r"increase|growth|guidance|outlook|higher|lower|positive|negative|cash|first|second|third|fourth|next|last|prior|"
-    r"previous|comparable|deliver|generate|report|achieve|post|put|see|grow|reach|drive|target|model|guide|same-\w+|"
-    r"\w+-quarter|q[1-4]|h[12]|fy\d*|\d[\d,.]*|\w+ed|\w+ing|\w+ly", re.I)
-_PART_AFTER = re.compile(r"\s+(?:contribution\s+)?from\s+(?!(?:continuing\s+)?operations\b)|"
+_STREAM_WORDS = re.compile(
+    r"deferred|recurring|unearned|advertising|licensing|licence|license|subscription|services?|products?|hardware|software|"
+    r"retail|wholesale|online|digital|domestic|international|regional|federal|residential|commercial|enterprise|consumer|"
+    r"segment|division|category|channel|royalty|royalties|rental|leasing|consulting|maintenance|support|installation", re.I)
+_NOT_A_PART = re.compile(
+    r"top[\s-]line|our|non-?\s?gaap|gaap|record|record-high|total|net|adjusted|core|organic|consolidated|overall|quarter(?:'s)?|"
+    r"annual|year(?:'s)?|full[- ]year|fiscal|diluted|basic|strong|solid|robust|healthy|good|great|better|best|higher|lower|"
+    r"worldwide|global|company(?:'s)?|combined|group|aggregate|reported|comparable|underlying|like-for-like|sequential|"
+    r"year-over-year|quarter-over-quarter|year-on-year|constant|currency|percent|the|a|an|its|their|this|that|these|those|"
+    r"and|or|but|while|whereas|although|because|since|when|if|then|plus|both|of|in|for|with|at|to|from|by|on|as|about|"
+    r"had|has|have|was|were|is|are|be|also|so|just|now|well|like|mean|said|say|okay|ok|yeah|yes|uh|um|er|ah|oh|"
+    r"revenue|revenues|sales|margin|income|expect|expects|anticipate|anticipates|project|projects|forecast|forecasts|estimate|"
+    r"increase|growth|guidance|outlook|positive|negative|cash|first|second|third|fourth|next|last|prior|previous|"
+    r"deliver|generate|report|achieve|post|put|see|grow|reach|drive|target|model|guide|all|certain|significant|favorable|"
+    r"high|low|same-\w+|\w+-quarter|q[1-4]|h[12]|fy\d*|\d[\d,.]*%?|\w+ed|\w+ing|\w+ly", re.I)
+_PART_AFTER = re.compile(r"\s+(?:contribution\s+)?from\s+(?!(?:continuing\s+)?operations\b)(?![$\d])|"
                          r"\s+for\s+our\s+(?:[\w&-]+\s+){1,4}(?:category|segment|business|division|unit|products?)\b", re.I)
-# A sentence set in a part of the company ("Within our software business, revenue grew 8%", "In
-# Asia, gross margin was 41%", "At Acme Labs, EPS rose 4 cents"), a paragraph that turned to one
-# ("Turning now to our fuel division.": its next sentence with figures), or a unit reporting on its own ("ABC reported net income
-# of ..." in another company's call): its figures are the part's, which kg does not keep.
-_FRAMED_BY_A_PART = re.compile(r"^\W*(?:(?:at|in|across)\s+(?:our\s+|the\s+)?(?P<part>[A-Z][^,]{1,50}?|[^,]{1,50}?\s+"
-                               r"(?:business|segment|division|unit|category|channel|region|market)s?)|within\s+(?P<within>[^,]{2,50}?))\s*,",
-                               re.I)
+
+
+def _the_companys(word: str, company: str) -> bool:
+    """Whether `word` names the reporting company: "Acme", "Acme's" or "AC" in a call of Acme Corp."""
+    name = re.sub(r"['’]s$", "", word).lower()
+    every = re.findall(r"[A-Za-z]+", company)
+    words = [w for w in every if w.lower() not in ("inc", "corp", "corporation", "co", "ltd", "plc", "the")]
+    initials = {"".join(w[0] for w in ws).lower() for ws in (words, every) if len(ws) > 1}
+    return bool(words) and (name == words[0].lower() or name in initials)
+
+
+# A sentence set in a part of the company states the part's figures, which kg does not keep:
+# - framed by a place, a name or a unit: "In Asia, ...", "At Acme Labs, ...", "Within our software
+#   business, ..." (a capitalised name, or a noun such as "business" or "segment"; not "In other
+#   words," or "At the same time,");
+_FRAMED_BY_A_PART = re.compile(r"^\W*(?:(?i:at|in|across)\s+(?:(?i:our|the)\s+)?(?P<part>[A-Z][\w&'-]*(?:\s+[A-Z&][\w&'-]*){0,4}|"
+                               r"(?i:[^,]{1,50}?\s+(?:business|segment|division|unit|category|channel|region)s?))|"
+                               r"(?i:within)\s+(?P<within>[^,]{2,50}?))\s*,")
 _PERIOD_OR_LINK = re.compile(r"\b(?:quarter|year|half|Q[1-4]|FY|\d{4}|January|February|March|April|May|June|July|August|"
-                             r"September|October|November|December|addition|total|summary|short|general|particular|conclusion|"
-                             r"aggregate|terms|fact|light|line|contrast|comparison|order|midpoint|end|today|this|that|these)\b", re.I)
-_TURNS_TO_A_PART = re.compile(r"\b(?:turning|moving|looking|now|next)\b[^.]{0,80}?\b(?:our|the)\s+(?:[\w&-]+\s+){1,5}"
-                              r"(?:segment|division|business unit|category|channel)s?\b", re.I)
-_BREAKS_DOWN = re.compile(r"^\W*(?:by (?:category|region|segment|channel|geography)|geographically)\b", re.I)  # this sentence only
-_ANOTHER_REPORTS = re.compile(r"\b(?P<who>(?!GAAP\b|EPS\b|RPOs?\b|DSO\b|ARR\b|FY\b|CEO\b|CFO\b|COVID\b)[A-Z]{2,6})\s+(?:reported|increased|"
-                              r"grew|delivered|generated|posted)\b")
+                             r"September|October|November|December|addition|total|summary|conclusion|aggregate|midpoint|"
+                             r"guidance|consolidated|company|all)\b", re.I)  # frames that are times or the whole
+# - the sentence after a heading that turns to one: "Turning now to our fuel division.";
+_TURNS_TO_A_PART = re.compile(r"^\W*(?:turning|moving|let me turn|let's turn|now turning|next turning)\b[^.]{0,40}?\bto\s+(?:our|the)\s+"
+                              r"(?:[\w&-]+\s+){1,5}(?:segment|division|business unit|category|channel)s?\b[^.]{0,20}[.:]?\s*$", re.I)
+# - a breakdown: "Geographically, ..." (that sentence only);
+_BREAKS_DOWN = re.compile(r"^\W*(?:by (?:category|region|segment|channel|geography)|geographically)\b", re.I)
+# - a unit named by its initials reporting on its own: "ABC reported net income of ..." (the metrics after it).
+_ANOTHER_REPORTS = re.compile(r"\b(?P<who>[A-Z]{2,6})\s+(?:reported|increased|grew|delivered|generated|posted)\b")
+_METRIC_ACRONYMS = {"GAAP", "EPS", "RPO", "RPOS", "DSO", "ARR", "MRR", "FY", "CEO", "CFO", "COVID", "EBITDA", "EBIT", "GMV",
+                    "NOI", "ARPU", "FCF", "FFO", "AFFO", "TCV", "ACV", "NRR", "DAU", "MAU", "OPEX", "CAPEX", "SG", "YOY"}
+# An amount set aside from the figure rather than of another thing: "Excluding $20 million from the acquisition, it was up 8%".
+_SET_ASIDE = re.compile(r"\b(?:excluding|including|net of|less|plus|before|after|ex)\s+(?:the\s+|an?\s+)?(?:approximately\s+|about\s+)?$", re.I)
 # A sentence that cites another source or gives an example states no figure of the company's own:
 # "According to the industry association, unit sales rose by 4% last year".
 _NOT_THE_COMPANYS = re.compile(r"^\W*(?:for example|for instance)\b|\baccording to\b", re.I)
@@ -298,6 +338,8 @@ def _numbers(s: str, bare_money: bool = True) -> list[_Number]:
     for m in CENTS_RANGE.finditer(s):
         add(_Number(m.start(), m.end(), "USD", low=Decimal(m["lo"]) / 100, high=Decimal(m["hi"]) / 100, cents=True))
     for m in MONEY.finditer(s):
+        if m["c"] and m["c"].lower() in _SMALL_WORDS and _TENS_BEFORE.search(s, max(0, m.start() - 12), m.start()):
+            continue  # "twenty one cents": not one cent
         if m["c"]:
             cents = Decimal(_SMALL_WORDS[m["c"].lower()]) if m["c"].lower() in _SMALL_WORDS else Decimal(m["c"])
             add(_Number(m.start(), m.end(), "USD", value=cents / 100, cents=True))
@@ -345,7 +387,9 @@ def _metrics(s: str, company: str = "") -> list[_Metric]:
         for m in rx.finditer(s):
             if any(f.start < m.end() and m.start() < f.end for f in found):
                 continue
-            other = metric in _SEGMENTED and _of_a_part(s, m, company) or _RATIO_OF.search(s, max(0, m.start() - 30), m.start()) is not None
+            if metric == OTHER and _COSTS.fullmatch(m.group(0)) and _CAUSE_BEFORE.search(s, max(0, m.start() - 50), m.start()):
+                continue  # "margin expanded on lower input costs, up 120 basis points": the costs are a cause, not a subject
+            other = metric in _METRICS_OF_PARTS and _of_a_part(s, m, company) or _RATIO_OF.search(s, max(0, m.start() - 30), m.start()) is not None
             found.append(_Metric(OTHER if other else metric, m.start(), m.end()))
     found.sort(key=lambda m: m.start)
     return found
@@ -357,7 +401,8 @@ def _of_a_part(s: str, m: re.Match, company: str) -> bool:
     margin", "revenue from new markets", "revenue for our home products category".
     kg keeps the company's figures only; a part's would be stored as the whole."""
     word = _WORD_BEFORE.search(s, max(0, m.start() - 40), m.start())  # a window: a long unpunctuated turn is one sentence
-    if word and not _COMPANY_WIDE.fullmatch(word.group(1)) and not _the_companys(word.group(1), company):
+    if word and (_STREAM_WORDS.fullmatch(word.group(1)) or not _NOT_A_PART.fullmatch(word.group(1))
+                 and re.search(r"[A-Za-z]", word.group(1)) and not _the_companys(word.group(1), company)):
         return True
     return m.group(0).lower().startswith(("revenue", "net sales", "sales")) and _PART_AFTER.match(s, m.end()) is not None
 
@@ -448,7 +493,7 @@ def _after(period: FiscalPeriod, context: FiscalPeriod) -> bool:
     return context.quarter is not None and period.quarter > context.quarter
 
 
-def _change(s: str, number: _Number, following: _Number | None) -> Change | None:
+def _change(s: str, number: _Number, following: _Number | None, context: FiscalPeriod | None = None) -> Change | None:
     tail = s[number.end:number.end + 60]
     # "an increase of $29 million or 11% sequentially": the cue after the second covers both.
     if following is not None and re.fullmatch(r"\s*,?\s*or\s*", s[number.end:following.start]) and \
@@ -458,7 +503,53 @@ def _change(s: str, number: _Number, following: _Number | None) -> Change | None
         return Change.SEQUENTIAL
     if _YOY.search(tail):
         return Change.YEAR_OVER_YEAR
+    against = _AGAINST_A_QUARTER.match(tail)
+    if against and context is not None and context.quarter:
+        named = int(against["q"]) if against["q"] else _ORDINAL[against["ord"].lower()]
+        a_year_before = _YEAR_WORDS.search(against["rest"]) is not None
+        if a_year_before and named == context.quarter:
+            return Change.YEAR_OVER_YEAR  # "up 12% over Q2 last year" in a second-quarter call
+        if not a_year_before and named == context.previous_quarter().quarter:
+            return Change.SEQUENTIAL  # "up 12% over Q1" in a second-quarter call
     return None
+
+
+def _part_starts(s: str, company: str) -> int | None:
+    """Where a part of the company takes the sentence over (0: all of it), or None if it does not."""
+    if _BREAKS_DOWN.match(s):
+        return 0
+    frame = _FRAMED_BY_A_PART.match(s)
+    if frame:
+        part = frame["part"] or frame["within"]
+        if not _PERIOD_OR_LINK.search(part) and not _the_companys(part.split()[0], company):
+            return 0
+    return next((a.start() for a in _ANOTHER_REPORTS.finditer(s)
+                 if a["who"].upper() not in _METRIC_ACRONYMS and not _the_companys(a["who"], company)), None)
+
+
+def _compared_period(number: _Number, numbers: list[_Number], i: int, s: str, s_start: int,
+                     s_periods: list[PeriodMention], before_text: str, context: FiscalPeriod) -> tuple[FiscalPeriod | None, bool]:
+    """The period of an amount said to compare ("compared to $52 million in the prior quarter"), and
+    whether to skip it: a base amount whose period cannot be told is left out, not given the call's."""
+    # The quarter the sentence is about: the last one named before the amount, or the call's; a
+    # sentence about the full year compares years.
+    about = next((p.period for p in reversed(s_periods) if p.start - s_start < number.start), None)
+    if about is None:
+        about = FiscalPeriod(context.year) if _FULL_YEAR.search(s, 0, number.start) else context
+    after = _said_after(number, numbers, i, s)
+    if _A_YEAR_BEFORE.match(after):  # "... in the year-ago period", "... a year ago"
+        return FiscalPeriod(about.year - 1, about.quarter), False
+    if not _FROM_BEFORE.search(before_text):
+        return None, False  # "compared with net income of $2.1 million": only a year-ago phrase places it
+    if about.quarter and _PRIOR_QUARTER_AFTER.match(s, number.end):  # "... in the prior quarter": before the one discussed
+        return about.previous_quarter(), False
+    following = [p for p in s_periods if 0 <= p.start - s_start - number.end <= 25]
+    if following:  # "compared to $52 million in Q2 2024"; the call's own period or a bare year there was misread
+        named = following[0].period
+        return (named, False) if named != context and (named.quarter or not about.quarter) else (None, True)
+    if re.search(r"\b(?:up|down|increase[sd]?|decrease[sd]?|rose|fell)\s+from\s+$", before_text, re.I) and about.quarter:
+        return about.previous_quarter(), False  # "3.4, up from 3.6%": against the quarter before
+    return None, True
 
 
 def _said_after(number: _Number, numbers: list[_Number], i: int, s: str) -> str:
@@ -540,13 +631,13 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
             if _NOT_THE_COMPANYS.search(s):
                 continue
             metrics = _metrics(s, company)
-            heading = _TURNS_TO_A_PART.search(s) is not None
-            frame = _FRAMED_BY_A_PART.match(s)
-            if part_before or heading or _BREAKS_DOWN.match(s) or frame and not _PERIOD_OR_LINK.search(frame["part"] or frame["within"]) or \
-                    any(not _the_companys(a["who"] + "'s", company) for a in _ANOTHER_REPORTS.finditer(s)):
-                metrics = [_Metric(OTHER, m.start, m.end) if m.metric in _SEGMENTED else m for m in metrics]
-            part_before = (part_before or heading) and not _numbers(s, bare_money)  # on to the first sentence with figures
             numbers = _numbers(s, bare_money)
+            heading = _TURNS_TO_A_PART.search(s) is not None
+            part_from = 0 if part_before or heading else _part_starts(s, company)
+            if part_from is not None:
+                metrics = [_Metric(OTHER, m.start, m.end) if m.metric in _METRICS_OF_PARTS and m.start >= part_from else m
+                           for m in metrics]
+            part_before = (part_before or heading) and not numbers  # a heading holds until the first sentence with figures
             s_periods = [p for p in periods if s_start <= p.start < s_end]
             guidance_cue = _GUIDANCE.search(s) is not None
             sentence_change: Change | None = None
@@ -563,7 +654,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                     months_end = number.end  # "... totaled 419.4 million for the first six months, up 3%"
                     continue
                 following = numbers[i + 1] if i + 1 < len(numbers) else None
-                change = _change(s, number, following)
+                change = _change(s, number, following, context)
                 before_text = s[max(0, number.start - 30):number.start]
                 is_change = change is not None or _CHANGE_BEFORE.search(before_text) is not None
                 bound = _bind(number, metrics, s, is_change) if number.unit != "Total" else None
@@ -597,7 +688,7 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                     continue
                 if metric is None:
                     echo = _echoed(number, [*earlier, *figures])
-                    unnamed = unnamed or echo is None and number.unit in ("USD", "BareMoney")
+                    unnamed = unnamed or echo is None and number.unit in ("USD", "BareMoney") and not _SET_ASIDE.search(before_text)
                     if echo is not None:
                         figures.append(_restated(echo, turn, offsets[index] + s_start, s, number, speaker,
                                                  Kind.TARGET if target_cue and _near_target(s, number) else
@@ -608,25 +699,14 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                 if _PRICE_BEFORE.search(before_text) and metric != "EarningsPerShare":
                     continue  # "at an average price of $35"
                 base_period = None
-                # The quarter a "year-ago" amount is compared with: the one the sentence named before it
-                # ("fourth quarter EPS of $0.55 to $0.58, against $0.05 in the year-ago period"), or the call's.
-                compared = next((p.period for p in reversed(s_periods) if p.start - s_start < number.start and p.period.quarter), context)
-                year_before = FiscalPeriod(compared.year - 1, compared.quarter) if compared.quarter else None
-                if _FROM_BEFORE.search(before_text) and not is_change and number.value is not None:
-                    # "3.4, up from 3.6% in the first quarter": the base is the earlier period's figure.
-                    following = [p for p in s_periods if 0 <= p.start - s_start - number.end <= 25]
-                    if year_before and _A_YEAR_BEFORE.match(_said_after(number, numbers, i, s)):
-                        base_period = year_before  # "... in the year-ago period"
-                    elif re.search(r"\b(?:up|down|increase[sd]?|decrease[sd]?|rose|fell)\s+from\s+$", before_text, re.I):
-                        base_period = following[0].period if following else context.previous_quarter()
-                    elif following:  # "compared to $52.3 million in Q2 2020"
-                        base_period = following[0].period
-                    elif _PRIOR_QUARTER_AFTER.match(s, number.end):  # "compared to $52.3 million in the prior quarter"
-                        base_period = context.previous_quarter()
-                    else:
+                if not is_change and number.value is not None and (
+                        _FROM_BEFORE.search(before_text) or _COMPARING.search(s, max(0, number.start - 80), number.start)):
+                    base_period, skip = _compared_period(number, numbers, i, s, s_start, s_periods, before_text, context)
+                    if skip:
                         continue
-                if base_period is None and not is_change and year_before and _A_YEAR_BEFORE.match(_said_after(number, numbers, i, s)):
-                    base_period = year_before  # "against $2.1 million for the prior year period"
+                    if base_period is not None and metric == "NetIncome" and sentence_metric == "EarningsPerShare" and \
+                            abs(number.value) < 100:
+                        metric = "EarningsPerShare"  # "net income of $30 million, or $0.45 per share, against $0.38 ..."
                 inherits = is_change or (metric in USD_METRICS and re.search(r"\b(?:was|were|is)\s+$", before_text))
                 if change is None and inherits and sentence_change is not None and number.unit == "Percent":
                     change = sentence_change  # "rose 10% sequentially ... and current RPO increased 10%"

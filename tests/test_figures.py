@@ -560,3 +560,60 @@ def test_words_speech_to_text_uses_for_figures(paragraph, expected):
     assert {(f.metric, str(f.value), f.change) for f in figures} == expected
     if "lower than" in paragraph:  # the quarter named is the base of the change, not its period
         assert [f.period for f in figures] == [CALL_PERIOD]
+
+
+# Review cases (a reviewer's own sentences): what the rules for parts, comparisons and speech-to-text
+# words must not do to ordinary company figures.
+@pytest.mark.parametrize("sentence, expected", [
+    # openers that are no part of the company, and words before a metric that name no part
+    ("At the same time, revenue grew 12% year over year.", {("Revenue", "12", CALL_PERIOD)}),
+    ("In constant currency, revenue grew 9% year over year.", {("Revenue", "9", CALL_PERIOD)}),
+    ("At Acme, we delivered record revenue of $242 million.", {("Revenue", "242000000", CALL_PERIOD)}),
+    ("Uh revenue was $242 million.", {("Revenue", "242000000", CALL_PERIOD)}),
+    ("Second quarter highlights - revenue of $242 million.", {("Revenue", "242000000", CALL_PERIOD)}),
+    ("Worldwide revenue was $242 million.", {("Revenue", "242000000", CALL_PERIOD)}),
+    ("Revenue grew 12% to $242 million, while gross margin expanded to 45%.",
+     {("Revenue", "242000000", CALL_PERIOD), ("GrossMargin", "45", CALL_PERIOD)}),
+    ("Revenue was $242 million, and EBITDA grew 20%.", {("Revenue", "242000000", CALL_PERIOD)}),
+    ("Revenue was $242 million. That was up 12% year over year.",
+     {("Revenue", "242000000", CALL_PERIOD), ("Revenue", "12", CALL_PERIOD)}),
+    ("Gross margin expanded to 45% on lower input costs, up 120 basis points year over year.",
+     {("GrossMargin", "45", CALL_PERIOD), ("GrossMargin", "120", CALL_PERIOD)}),
+    ("Net income per diluted share was $0.45.", {("EarningsPerShare", "0.45", CALL_PERIOD)}),
+    # revenue streams are parts
+    ("Deferred revenue was $300 million.", set()),
+    ("Advertising revenue grew 20% year over year.", set()),
+    # an amount is of last year only when it is the one compared with
+    ("Revenue was $242 million, well ahead of where we were a year ago.", {("Revenue", "242000000", CALL_PERIOD)}),
+    ("Revenue was $242 million, compared with $216 million in the second quarter of last year.",
+     {("Revenue", "242000000", CALL_PERIOD)}),
+    ("Net income was $30 million, or $0.45 per diluted share, compared with $0.38 in the year-ago quarter.",
+     {("NetIncome", "30000000", CALL_PERIOD), ("EarningsPerShare", "0.45", CALL_PERIOD),
+      ("EarningsPerShare", "0.38", FiscalPeriod(2024, 2))}),
+    ("For the third quarter, we expect revenue of $250 million to $260 million, compared to $242 million in the prior quarter.",
+     {("Revenue", "None", FiscalPeriod(2025, 3)), ("Revenue", "242000000", CALL_PERIOD)}),
+    # words for numbers
+    ("EPS was twenty one cents.", set()),
+    ("EPS was twenty-one cents.", set()),
+])
+def test_review_cases_keep_the_companys_figures_and_their_periods(sentence, expected):
+    turn = cfo_turn(sentence)
+    figures = extract_figures(turn, CALL_PERIOD, False, "Carol King", company="Acme Corp")
+    assert {(f.metric, str(f.value), f.period) for f in figures} == expected
+
+
+@pytest.mark.parametrize("context, sentence, expected", [
+    (FiscalPeriod(2025, 3), "Revenue grew 12% over Q1.", None),  # two quarters back: not sequential
+    (FiscalPeriod(2025, 3), "Revenue grew 12% over Q3 last year.", Change.YEAR_OVER_YEAR),
+    (FiscalPeriod(2025, 3), "Revenue grew 12% over Q2 last year.", None),  # neither the quarter before nor a year before
+    (FiscalPeriod(2025, 3), "Revenue grew 12% over Q2.", Change.SEQUENTIAL),
+])
+def test_a_change_over_a_named_quarter_is_sequential_only_against_the_quarter_before(context, sentence, expected):
+    figures = extract_figures(cfo_turn(sentence), context, False, "Carol King")
+    assert [f.change for f in figures] == ([expected] if expected else [])
+
+
+def test_a_full_year_comparison_in_a_fourth_quarter_call_is_of_the_year_before():
+    figures = extract_figures(cfo_turn("For the full year, revenue was $900 million, compared to $800 million a year ago."),
+                              FiscalPeriod(2025, 4), False, "Carol King")
+    assert [f.period for f in figures if f.value == Decimal("800000000")] == [FiscalPeriod(2024)]
