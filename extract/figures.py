@@ -756,15 +756,19 @@ def extract_figures(turn: Turn, context: FiscalPeriod, all_non_gaap: bool, speak
                         period = context  # "We closed 2023 ... revenue of $264.7 million": the quarter
                 else:
                     period = context.next_quarter() if guidance_cue and kind is None else context
+                full_year = period_mention is None and _FULL_YEAR.search(s, 0, number.start) is not None and not any(
+                    p.period.quarter and p.start - s_start < number.start for p in s_periods)
+                if full_year:
+                    period = FiscalPeriod(context.year)  # "We now forecast full-year revenue of $1.0 billion": the year's
                 if base_period is not None:
                     kind, period = Kind.REPORTED, base_period
-                if kind is None and change is not None and period_mention is None:
+                if kind is None and change is not None and period_mention is None and not full_year:
                     kind, period = (Kind.GUIDANCE, context.next_quarter()) if re.search(
                         r"would represent|at the midpoint", s, re.I) else (Kind.REPORTED, context)
                 if kind is None:
                     if _after(period, context):
                         kind = Kind.GUIDANCE
-                    elif guidance_cue and period_mention is None and re.search(r"guidance|outlook|guided", s, re.I):
+                    elif guidance_cue and period_mention is None and not full_year and re.search(r"guidance|outlook|guided", s, re.I):
                         kind, period = Kind.GUIDANCE, context.next_quarter()
                     else:
                         kind = Kind.REPORTED

@@ -617,3 +617,14 @@ def test_a_full_year_comparison_in_a_fourth_quarter_call_is_of_the_year_before()
     figures = extract_figures(cfo_turn("For the full year, revenue was $900 million, compared to $800 million a year ago."),
                               FiscalPeriod(2025, 4), False, "Carol King")
     assert [f.period for f in figures if f.value == Decimal("800000000")] == [FiscalPeriod(2024)]
+
+
+@pytest.mark.parametrize("context, sentence, period, kind", [
+    (FiscalPeriod(2025, 2), "We now forecast full-year revenue of $1.0 billion to $1.05 billion.", FiscalPeriod(2025), Kind.GUIDANCE),
+    (FiscalPeriod(2025, 2), "For the full year, we expect revenue of $1.0 billion.", FiscalPeriod(2025), Kind.GUIDANCE),
+    (FiscalPeriod(2025, 4), "For the full year, revenue was $900 million.", FiscalPeriod(2025), Kind.REPORTED),
+    (FiscalPeriod(2025, 2), "For the third quarter, we expect revenue of $250 million.", FiscalPeriod(2025, 3), Kind.GUIDANCE),
+])
+def test_a_full_year_figure_is_the_years_not_a_quarters(context, sentence, period, kind):
+    figures = extract_figures(cfo_turn(sentence), context, False, "Carol King")
+    assert [(f.period, f.kind) for f in figures] == [(period, kind)]
