@@ -18,6 +18,7 @@ from .periods import find_call_period
 
 _ANALYST_TITLE = re.compile(r"\banalyst\b|\bresearch\b|\bequity\b|\bstrategist\b", re.I)
 _IR_TITLE = re.compile(r"\bIR\b|investor relations|\binvestor\b", re.I)
+_UNNAMED_ANALYST = re.compile(r"unidentified (?:analyst|participant)", re.I)  # a questioner the transcript could not name
 
 _NAME = r"[A-Z][\w'\u2019.-]*(?:\s+[A-Z][\w'\u2019.-]*){0,3}"
 # "George Notter, Jefferies." as a whole paragraph.
@@ -37,13 +38,29 @@ _WELCOME_COMPANY = re.compile(
 
 
 def role_from_title(title: str | None) -> Role | None:
+    """The role a printed title gives, or None when it gives none: "Acme Securities" under an
+    analyst's name is a firm, not an executive's title; the operator's introductions decide then."""
     if not title:
         return None
     if _IR_TITLE.search(title):
         return Role.INVESTOR_RELATIONS
     if _ANALYST_TITLE.search(title):
         return Role.ANALYST
-    return Role.EXECUTIVE
+    return Role.EXECUTIVE if _TITLE_WORD.search(title) or _TITLE_WORD.search(title.title()) else None  # "CHIEF FINANCIAL OFFICER" too
+
+
+_TITLE_PARTS = re.compile(r"\s+(?:-{1,2}|[\u2013\u2014])\s+|,\s*")
+
+
+def firm_from_title(title: str | None) -> str | None:
+    """The firm an analyst's printed title names: "Acme Securities", "Acme Securities -- Analyst",
+    "Analyst, Acme Securities"; None for "Senior Research Analyst" or "Managing Director, Analyst"."""
+    if not title:
+        return None
+    parts = [p.strip() for p in _TITLE_PARTS.split(title) if p.strip()]
+    firms = [p for p in parts if not _ANALYST_TITLE.search(p) and not _TITLE_WORD.search(p) and p[:1].isupper()
+             and not re.fullmatch(r"MD|SVP|EVP|VP|Partner", p)]
+    return firms[0] if len(firms) == 1 else None
 
 
 def find_introduction(text: str) -> tuple[str, str] | None:
@@ -212,7 +229,8 @@ def build_call(blocks: list[Block], source: Source, layout: str) -> Call:
 
 _TITLE_WORD = re.compile(
     r"\b(?:Chief|President|CEO|CFO|COO|CTO|Officer|Vice President|VP|Director|Head|Treasurer|Controller|"
-    r"Investor Relations|Chairman|Chairwoman|Chair|Founder|Secretary|General Counsel|Executive|Manager|IR)\b"
+    r"Investor Relations|Chairman|Chairwoman|Chair|Founder|Secretary|General Counsel|Executive|Manager|IR|"
+    r"SVP|EVP|CAO|CIO|CMO|CRO|Principal)\b"
 )
 _TITLE_TOKEN = r"(?:[A-Z][\w&'-]*|of|and|&|for)"
 _NAME_THEN_TITLE = re.compile(
@@ -307,11 +325,14 @@ def _participants(turns: list[Turn], intros: list[Introduction]) -> list[Partici
         e = by_key[key]
         title = e["titles"][0] if e["titles"] else inferred.get(e["name"])
         role = role_from_title(title)
+        if role is None and _UNNAMED_ANALYST.fullmatch(e["name"]):
+            role = Role.ANALYST
         if role is None:
             is_analyst = any(same_person(e["name"], n) for n in introduced) or any(n in after_intro for n in e["names"])
             role = Role.ANALYST if is_analyst and not staff & set(e["names"]) else Role.EXECUTIVE
         printed = e["titles"][0] if e["titles"] else None
-        result.append(Participant(name=e["name"], role=role, title=printed, names=tuple(e["names"])))
+        firm = firm_from_title(printed) if role == Role.ANALYST else None
+        result.append(Participant(name=e["name"], role=role, title=printed, firm=firm, names=tuple(e["names"])))
     return result
 
 

@@ -12,6 +12,7 @@ from dataclasses import dataclass
 
 from .errors import UnknownLayout
 from .model import Paragraph
+from .names import looks_like_person_name
 
 _CJK = re.compile(r"[\u3400-\u9fff\uf900-\ufaff]")
 # "Jim Fanucchi - VP, IR": a name, a spaced dash, a title.
@@ -94,13 +95,9 @@ def read_bilingual(lines: list[str], path: str) -> list[Block]:
 
 # "Jim Fanucchi: Thank you, Rob." and "Speaker 3: Thank you."
 COLON_LINE = re.compile(r"^(?P<name>[A-Z][\w.'\u2019-]*(?:\s+[\w.'\u2019-]+){0,4}?)\s*:\s+(?P<text>\S.*)$")
-# "Jim Fanucchi, VP, Investor Relations (00:01:23):" with the words on the same line or the next ones.
-TIMESTAMPED = re.compile(
-    r"^(?P<name>[^,(\n]{2,80}?)(?:,\s*(?P<title>[^(\n]{1,150}?))?\s*\((?P<ts>\d{1,2}:\d{2}(?::\d{2})?)\)\s*:?\s*(?P<text>.*)$"
-)
 SECTION = re.compile(r"^(?P<section>prepared remarks|questions?\s*(?:&|and)\s*answers?|call participants)\s*:?\s*$", re.I)
 # "Jim Fanucchi -- Vice President, Investor Relations" in a participants list or as a turn header.
-DASHED = re.compile(r"^(?P<name>[A-Z][^-\n]{1,80}?)\s+--\s+(?P<title>\S.{0,150})$")
+DASHED = re.compile(r"^(?P<name>[^\W\d_][^\n]{1,80}?)\s+(?:--|[\u2013\u2014])\s+(?P<title>\S.{0,150})$")
 
 
 def _paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
@@ -138,22 +135,30 @@ def _split_at_headers(lines: list[str], header_of) -> list[Block]:
     return blocks
 
 
+def _colon_speakers(lines: list[str]) -> dict[int, tuple[str | None, str | None, str]]:
+    """Line index -> (speaker, title, words) for the `Name: text` lines. A name is a person's name
+    (every word capitalised), the operator or a placeholder ("Speaker 3"); a one-word name must
+    speak twice. So "Looking ahead: ...", "Gross margin: 28.1%" and a lone "Outlook: ..." are words."""
+    found: dict[int, tuple[str | None, str | None, str]] = {}
+    for i, line in enumerate(lines):
+        m = COLON_LINE.match(line.strip())
+        if not m:
+            continue
+        head = _QA_MARK.sub("", m["name"].strip(), count=1)
+        if OPERATOR.match(head):
+            found[i] = (None, None, m["text"].strip())
+        elif (name := _speaker_name(head)) is not None:
+            found[i] = (name, None, m["text"].strip())
+    counts: dict[str | None, int] = {}
+    for name, _, _ in found.values():
+        counts[name] = counts.get(name, 0) + 1
+    return {i: h for i, h in found.items()
+            if h[0] is None or len(h[0].split()) > 1 or counts[h[0]] >= 2 or _PLACEHOLDER.fullmatch(h[0])}
+
+
 def read_colon(lines: list[str], path: str) -> list[Block]:
     """`Name: text` lines; a line without a name continues the speaker before it."""
-    def header_of(line: str):
-        m = COLON_LINE.match(line)
-        return (*_speaker(m["name"], None), m["text"].strip()) if m and _is_name(m["name"]) else None
-
-    return _split_at_headers(lines, header_of)
-
-
-def read_timestamped(lines: list[str], path: str) -> list[Block]:
-    """`Name, Title (00:01:23):` headers, the words on the same line or the lines after."""
-    def header_of(line: str):
-        m = TIMESTAMPED.match(line)
-        return (*_speaker(m["name"], m["title"]), m["text"].strip()) if m and _is_name(m["name"]) else None
-
-    return _split_at_headers(lines, header_of)
+    return _blocks_at(lines, _colon_speakers(lines))
 
 
 def read_sectioned(lines: list[str], path: str) -> list[Block]:
@@ -183,6 +188,154 @@ def read_sectioned(lines: list[str], path: str) -> list[Block]:
     return _split_at_headers(body_lines, header_of)
 
 
+# Header lines as transcript services print them, each opening a turn (the words on the same line
+# after a colon, or on the lines below):
+#   "Jane Roe - Acme Securities", "Jane Roe -- CFO", "Jane Roe — CFO", "Q - Jane Roe", "A - Jim Lee";
+#   "Jane Roe, Chief Financial Officer"; "Jane Roe" alone, under a participants list or often enough;
+#   "[00:01:23] Jane Roe: text", "00:01:23 Jane Roe", "Jane Roe [00:01:23]: text", "Jane Roe  00:01:23",
+#   "Jane Roe, CFO (00:01:23):".
+_TS = r"\d{1,2}:\d{2}(?::\d{2})?"
+_TIME_FIRST = re.compile(rf"^[\[(]?{_TS}[\])]?\s+(?P<head>[^:]{{1,200}}?)\s*(?::\s*(?P<text>.*))?$")
+_TIME_AFTER = re.compile(rf"^(?P<head>[^\[(:]{{1,200}}?)\s*(?:[\[(]{_TS}[\])]|\s{_TS})\s*:?\s*(?P<text>.*)$")
+_QA_MARK = re.compile(r"^[QA]\s*[-\u2013\u2014:]\s*(?=[^\W\d_])")
+# Speakers with no name of their own.
+_PLACEHOLDER = re.compile(r"(?:speaker|participant|caller)\s*\d{1,3}|unidentified (?:analyst|participant|speaker|"
+                          r"company representative|corporate participant)|unknown speaker", re.I)
+# The first word of a short line that is a sentence, not a name: "Thank You", "Good Morning".
+_NOT_A_FIRST_NAME = {"thank", "thanks", "good", "hello", "hi", "yes", "no", "okay", "ok", "great", "sure", "right", "well",
+                     "welcome", "next", "our", "the", "and", "so", "now", "ladies", "question", "questions", "answer",
+                     "presentation", "operator", "end", "disclaimer", "copyright", "source", "note", "forward"}
+# "Company Participants", "Conference Call Participants", "Executives", "Analysts": a list of who is on the call.
+_LIST_HEADING = re.compile(r"^(?:(?:company|corporate|conference call|call|executive|analyst)\s+)?"
+                           r"(?:participants|executives|analysts)\s*:?$", re.I)
+# "Presentation", "Question-and-Answer Session": section headings, no one's words.
+_SECTION_HEADING = re.compile(r"^(?:presentation|prepared remarks|(?:question|q)[- ](?:and|&)[- ](?:answer|a)(?: session)?|"
+                              r"questions?\s*(?:&|and)\s*answers?(?: session)?|q\s*&\s*a(?: session)?)\s*:?$", re.I)
+
+
+def _speaker_name(name: str) -> str | None:
+    """`name` as a speaker's name (a name in capitals in title case), or None if it is no name."""
+    name = name.strip()
+    if name.isupper() and len(name) > 3:
+        name = name.title()
+    if _PLACEHOLDER.fullmatch(name):
+        return name
+    words = name.split()
+    if not words or words[0].lower().strip(".,") in _NOT_A_FIRST_NAME or not looks_like_person_name(name):
+        return None
+    return name
+
+
+def speaker_of(head: str) -> tuple[str | None, str | None] | None:
+    """(name, title) if `head` names a speaker, (None, None) for the operator, None if it names none:
+    "Jane Roe", "Jane Roe, CFO", "Jane Roe - Acme Securities", "Q - Jane Roe"."""
+    head = _QA_MARK.sub("", head.strip(), count=1)
+    if OPERATOR.match(head):
+        return None, None
+    m = HEADER.match(head)
+    name, title = (m["name"], m["title"]) if m else (head.partition(",")[0], head.partition(",")[2])
+    title = title.strip() or None
+    if title is not None and (len(title) > 150 or re.search(r"\d", title) or title.endswith((".", "?", "!", ":")) and not title.endswith(
+            ("Inc.", "Co.", "Corp.", "Ltd.", "L.P.", "LLC."))):
+        return None
+    name = _speaker_name(name)
+    return (name, title) if name else None
+
+
+def _headed_line(line: str) -> tuple[tuple[str | None, str | None], str, bool] | None:
+    """((name, title), words on the line, whether it is timestamped) if `line` can open a turn."""
+    m = _TIME_FIRST.match(line) or _TIME_AFTER.match(line)
+    speaker = speaker_of(m["head"]) if m else None
+    if speaker is not None:
+        return speaker, (m["text"] or "").strip(), True
+    if len(line) > 200 or line.endswith((".", "?", "!")) and len(line) > 60:
+        return None
+    speaker = speaker_of(line)
+    return (speaker, "", False) if speaker else None
+
+
+def _participant_lists(lines: list[str]) -> tuple[dict[str, str | None], set[int]]:
+    """The people a participants list names (name -> title) and the lines the lists take up."""
+    known: dict[str, str | None] = {}
+    taken: set[int] = set()
+    i = 0
+    while i < len(lines):
+        if _LIST_HEADING.match(lines[i].strip()):
+            taken.add(i)
+            i += 1
+            while i < len(lines) and not _LIST_HEADING.match(lines[i].strip()):
+                entry = _headed_line(lines[i].strip())
+                if entry is None or entry[1] or entry[0][0] is None:
+                    break
+                known[entry[0][0]] = entry[0][1]
+                taken.add(i)
+                i += 1
+            continue
+        i += 1
+    return known, taken
+
+
+def _headers(lines: list[str]) -> tuple[dict[int, tuple[str | None, str | None, str]], set[int]]:
+    """Line index -> (speaker, title, words on the line) for the lines that open a turn, and the
+    lines of participants lists.
+
+    A header with a one-word name opens a turn only when the name is listed among the participants
+    or heads two turns or more ("Outlook - strong" is no speaker); so does a name alone on its line,
+    unless three people or more are named that way."""
+    known, taken = _participant_lists(lines)
+    found: dict[int, tuple[tuple[str | None, str | None], str, bool]] = {}
+    for i, line in enumerate(lines):
+        if i not in taken and not _SECTION_HEADING.match(line.strip()):
+            entry = _headed_line(line.strip())
+            if entry is not None:
+                found[i] = entry
+    heads: dict[str, int] = {}
+    for (name, _), _, _ in found.values():
+        if name is not None:
+            heads[name] = heads.get(name, 0) + 1
+    # Names alone on their lines are the file's headers when several people are named so.
+    lone = {name for (name, title), text, stamped in found.values()
+            if name is not None and len(name.split()) > 1 and title is None and not stamped}
+    result: dict[int, tuple[str | None, str | None, str]] = {}
+    for i, ((name, title), text, stamped) in found.items():
+        if name is None or name in known or _PLACEHOLDER.fullmatch(name) or heads[name] >= 2:
+            pass
+        elif len(name.split()) == 1 or title is None and not stamped and len(lone) < 3:
+            continue
+        result[i] = (name, title if title is not None else known.get(name or ""), text)
+    return result, taken
+
+
+def read_headed(lines: list[str], path: str) -> list[Block]:
+    """Header lines, each opening a turn, in any of the forms above; a header printed twice in a row
+    (as in the bilingual layout) opens one turn. Participants lists and section headings are not
+    turns; lines before the first header (a title line) belong to no one."""
+    headers, lists = _headers(lines)
+    return _blocks_at(lines, headers, skip=lists, doubled=True)
+
+
+def _blocks_at(lines: list[str], headers: dict[int, tuple[str | None, str | None, str]],
+               skip: set[int] = frozenset(), doubled: bool = False) -> list[Block]:
+    """Blocks from the lines, each opened by a header (line index -> speaker, title, words on its
+    line) and holding the lines after it; `skip` and section headings are no one's words."""
+    blocks: list[Block] = []
+    current: tuple[str | None, str | None] | None = None
+    body: list[str] = []
+    for i, line in enumerate(lines):
+        if i in headers:
+            name, title, text = headers[i]
+            if doubled and current is not None and not body and (name, title) == current and not text:
+                continue  # the same header again
+            if current is not None:
+                blocks.append(Block(current[0], current[1], _paragraphs(body)))
+            current, body = (name, title), ([text] if text else [])
+        elif current is not None and i not in skip and not _SECTION_HEADING.match(line.strip()):
+            body.append(line.strip())
+    if current is not None:
+        blocks.append(Block(current[0], current[1], _paragraphs(body)))
+    return blocks
+
+
 def _is_name(name: str) -> bool:
     name = name.strip()
     if OPERATOR.match(name):
@@ -192,7 +345,7 @@ def _is_name(name: str) -> bool:
         ("note", "source", "disclaimer", "copyright", "date", "time", "forward", "safe harbor", "http"))
 
 
-READERS = {"colon": read_colon, "timestamped": read_timestamped, "sectioned": read_sectioned}
+READERS = {"colon": read_colon, "timestamped": read_headed, "headed": read_headed, "sectioned": read_sectioned}
 
 
 def is_bilingual(lines: list[str]) -> bool:
@@ -219,15 +372,18 @@ def detect(text: str, path: str) -> tuple[str, list[str]]:
     if is_bilingual(lines):
         return "bilingual", lines
     english = [line for line in lines if cjk_share(line) <= 0.3]
-    if sum(1 for line in english if (m := TIMESTAMPED.match(line)) and _is_name(m["name"])) >= 2:
-        return "timestamped", lines
     if any(SECTION.match(line.strip()) for line in english) and sum(1 for line in english if DASHED.match(line.strip())) >= 2:
         return "sectioned", lines
-    named = [m["name"] for line in english if (m := COLON_LINE.match(line)) and _is_name(m["name"])]
-    if len(named) >= 2 and len(named) >= len(english) // 4:
+    colon = len(_colon_speakers(english))
+    headers = [i for i in _headers(english)[0] if i == 0 or english[i] != english[i - 1]]  # a doubled header is one
+    if len(headers) >= 2 and len(headers) >= colon:
+        stamped = sum(1 for line in english if (m := _TIME_FIRST.match(line.strip()) or _TIME_AFTER.match(line.strip()))
+                      and speaker_of(m["head"]) is not None)
+        return ("timestamped" if stamped >= 2 else "headed"), lines
+    if colon >= 2:
         return "colon", lines
     raise UnknownLayout(
-        "no speaker lines found in a layout kg reads ('Name - Title' headers, 'Name: text', "
-        "'Name, Title (00:01:23):', 'Name -- Title' sections, or a research note); is this a transcript?",
+        "no speaker lines found in a layout kg reads ('Name - Title' or 'Name, Title' headers, 'Name: text', "
+        "timestamped speaker lines such as '[00:01:23] Name:', or a research note); is this a transcript?",
         path,
     )

@@ -36,13 +36,20 @@ def _call_document(call: Call) -> Document:
     company = resolver.organization(call.company)
     keys = participant_keys(call, resolver)
 
-    participations = []
+    # One participation per person: two headers that resolve to one person ("Joe Galloway" and
+    # "Joseph T. Galloway" in one call) are one participant, as printed first, with what either says.
+    by_person: dict[str, Participation] = {}
     for p in call.participants:
         if p.role == Role.ANALYST:
             affiliation = resolver.organization(p.firm, EntityType.RESEARCH_FIRM) if p.firm else None
         else:
             affiliation = company
-        participations.append(Participation(keys[p.name], p.role, p.title, p.name, affiliation))
+        first = by_person.get(keys[p.name])
+        if first is None:
+            by_person[keys[p.name]] = Participation(keys[p.name], p.role, p.title, p.name, affiliation)
+        else:
+            by_person[keys[p.name]] = replace(first, title=first.title or p.title, affiliation=first.affiliation or affiliation)
+    participations = list(by_person.values())
 
     raw = find_mentions(call.turns)
     mentions = resolve_mentions(call.turns, raw, call, resolver)

@@ -10,6 +10,7 @@ import os
 import platform
 import re
 import signal
+import stat
 import tempfile
 import threading
 import time
@@ -54,9 +55,20 @@ def export(store: Store, fmt: str, output: BinaryIO | None = None) -> bytes | No
 def write_atomically(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
     """Write next to the target and rename, so a reader never sees half a file. `data` is the bytes,
     or a function that writes them to the file it is given. The file gets the usual permissions
-    (0666 less the umask), not the private ones of a temporary file."""
+    (0666 less the umask), not the private ones of a temporary file. A symbolic link is followed
+    (the link stays); a device or a pipe is written into, never replaced by a file."""
+    path = Path(path)
     if path.is_dir():
         raise KgError(f"{path} is a folder: name the file to write")
+    try:
+        special = not stat.S_ISREG(os.stat(path).st_mode)
+    except OSError:
+        special = False  # not there yet (or a dangling link): made below
+    if special:  # a device, a pipe or a terminal ("-o /dev/stdout", "-o >(gzip > x)"): nothing to rename over
+        _write_in_place(path, data)
+        return
+    if path.is_symlink():  # the file the link names is replaced; the link stays
+        path = Path(os.path.realpath(path))
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
@@ -75,6 +87,18 @@ def write_atomically(path: Path, data: bytes | Callable[[BinaryIO], object]) -> 
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
+
+
+def _write_in_place(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
+    """Write straight into a file that is not a regular one, as a stream."""
+    try:
+        with open(path, "wb") as f:
+            if callable(data):
+                data(f)
+            else:
+                f.write(data)
+    except OSError as e:
+        raise KgError(f"{path}: cannot write it: {e.strerror or e}") from None
 
 
 def _umask() -> int:

@@ -62,6 +62,7 @@ class Job:
     results_type: str | None  # the negotiated media type for SELECT and ASK; None: none acceptable
     graph_type: str | None  # for CONSTRUCT and DESCRIBE
     max_rows: int
+    graph_fallback: str | None = None  # the client's next graph format, for a graph RDF/XML cannot carry
 
 
 @dataclass(frozen=True)
@@ -122,6 +123,8 @@ def evaluate(store: Store, job: Job, prefixes: dict[str, str]) -> Answer:
                                "the Accept header names none of them")
         triples = list(dict.fromkeys(_collect(result, job.max_rows, "triples")))
         problem = rdf_xml_problem(triples) if graph_format == ox.RdfFormat.RDF_XML else None
+        if problem and job.graph_fallback:
+            graph_format, problem = ox.RdfFormat.from_media_type(job.graph_fallback), None
         if problem:
             raise Refused(406, f"this graph cannot be written as RDF/XML: {problem}; ask for Turtle, N-Triples or JSON-LD")
         use = prefixes if graph_format in (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD) else None

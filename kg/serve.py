@@ -145,15 +145,16 @@ def _iri(value: str, what: str) -> ox.NamedNode:
 
 
 # -- content negotiation ---------------------------------------------------------------------------
-def negotiate(accept: str | None, offers: dict[str, T], default: T) -> T | None:
-    """The format the Accept header prefers among `offers` (ties go to the client's order);
-    `default` for no header or a wildcard, None when nothing acceptable is on offer."""
+def ranked(accept: str | None, offers: dict[str, T], default: T) -> list[T]:
+    """The formats on offer that the Accept header allows, best first (RFC 9110, 12.5.1): each
+    media type takes the quality of the most specific range that matches it, so
+    "application/sparql-results+json;q=0, */*" refuses JSON and takes anything else. Ties go to
+    the client's order, then to `default`. No header allows `default` only."""
     if not accept or not accept.strip():
-        return default
-    best: tuple[tuple[float, int], T] | None = None
+        return [default]
+    ranges: list[tuple[str, float, int]] = []
     for position, item in enumerate(accept.split(",")):
         media, *params = [p.strip() for p in item.split(";")]
-        media = media.lower()
         q = 1.0
         for param in params:
             name, _, value = param.partition("=")
@@ -162,23 +163,36 @@ def negotiate(accept: str | None, offers: dict[str, T], default: T) -> T | None:
                     q = float(value)
                 except ValueError:
                     q = 0.0
-        if q <= 0:
-            continue
-        if media in offers:
-            found = offers[media]
-        elif media == "*/*":
-            found = default
-        elif media.endswith("/*"):
-            kinds = [fmt for mt, fmt in offers.items() if mt.startswith(media[:-1])]
-            if not kinds:
-                continue
-            found = default if default in kinds else kinds[0]
-        else:
-            continue
-        key = (q, -position)
-        if best is None or key > best[0]:
-            best = (key, found)
-    return best[1] if best else None
+        ranges.append((media.lower(), q, position))
+
+    def quality(media_type: str) -> tuple[float, int] | None:
+        best: tuple[int, float, int] | None = None
+        for media, q, position in ranges:
+            specific = 3 if media == media_type else 2 if media.endswith("/*") and media != "*/*" and \
+                media_type.startswith(media[:-1]) else 1 if media == "*/*" else 0
+            if specific and (best is None or specific > best[0]):
+                best = (specific, q, position)
+        return (best[1], best[2]) if best else None
+
+    # A format refused by one of its names is refused ("application/sparql-results+json;q=0" is
+    # not to be answered as "application/json" because "*/*" follows).
+    refused = {fmt for media_type, fmt in offers.items() for media, q, _ in ranges if media == media_type and q <= 0}
+    scored = []
+    for order, (media_type, fmt) in enumerate(offers.items()):
+        found = quality(media_type)
+        if found is not None and found[0] > 0 and fmt not in refused:
+            scored.append(((-found[0], found[1], fmt != default, order), fmt))
+    result: list[T] = []
+    for _, fmt in sorted(scored, key=lambda pair: pair[0]):
+        if fmt not in result:
+            result.append(fmt)
+    return result
+
+
+def negotiate(accept: str | None, offers: dict[str, T], default: T) -> T | None:
+    """The format the Accept header prefers among `offers` (see `ranked`), None when it allows none."""
+    formats = ranked(accept, offers, default)
+    return formats[0] if formats else None
 
 
 # -- HTTP ------------------------------------------------------------------------------------------
@@ -428,10 +442,12 @@ class Handler(BaseHTTPRequestHandler):
         default_graphs, named_graphs = dataset(params.get("default-graph-uri", []), params.get("named-graph-uri", []))
         accept = self.headers.get("Accept")
         results_format = negotiate(accept, RESULTS_FORMATS, ox.QueryResultsFormat.JSON)
-        graph_format = negotiate(accept, GRAPH_FORMATS, ox.RdfFormat.TURTLE)
+        graph_formats = ranked(accept, GRAPH_FORMATS, ox.RdfFormat.TURTLE)
+        # RDF/XML cannot carry every graph: the client's next choice is sent then, if it has one.
+        fallback = next((f.media_type for f in graph_formats[1:] if f != ox.RdfFormat.RDF_XML), None)
         job = Job(sparql, default_graphs, named_graphs,
                   results_format.media_type if results_format is not None else None,
-                  graph_format.media_type if graph_format is not None else None, self.server.limits.max_rows)
+                  graph_formats[0].media_type if graph_formats else None, self.server.limits.max_rows, fallback)
         try:
             answer = self.server.pool.run(job, self.server.limits.timeout)
         except Refused as e:
@@ -440,9 +456,11 @@ class Handler(BaseHTTPRequestHandler):
 
     # -- Graph Store Protocol, read side -------------------------------------------------------
     def graph_store(self, method: str, params: dict[str, list[str]]) -> None:
-        fmt = negotiate(self.headers.get("Accept"), GRAPH_FORMATS, ox.RdfFormat.TURTLE)
-        if fmt is None:
+        formats = ranked(self.headers.get("Accept"), GRAPH_FORMATS, ox.RdfFormat.TURTLE)
+        if not formats:
             raise HttpError(406, "graphs come as Turtle, N-Triples, JSON-LD or RDF/XML; the Accept header names none of them")
+        fmt = formats[0]
+        fallback = next((f for f in formats[1:] if f != ox.RdfFormat.RDF_XML), None)
         store = self.server.store
         if "default" in params and "graph" not in params:
             # kg's default graph is the union of every graph: sent as it is read, in chunks, rather than
@@ -450,6 +468,8 @@ class Handler(BaseHTTPRequestHandler):
             # build changed it, so that a failure to do so is still a 500, not a cut-off 200.
             store.refresh()
             problem = union_rdf_xml_problem(store) if fmt == ox.RdfFormat.RDF_XML else None
+            if problem and fallback is not None:
+                fmt, problem = fallback, None
             if problem:
                 raise HttpError(406, f"the union cannot be written as RDF/XML: {problem}; ask for Turtle, N-Triples or JSON-LD")
             self._stream(200, content_type(fmt), lambda out: store.dump(fmt, union=True, output=out),
@@ -464,6 +484,8 @@ class Handler(BaseHTTPRequestHandler):
         triples = sorted(set(store.query(f"CONSTRUCT {{ ?s ?p ?o }} WHERE {{ GRAPH {node} {{ ?s ?p ?o }} }}",
                                          union=False)), key=str)
         problem = rdf_xml_problem(triples) if fmt == ox.RdfFormat.RDF_XML else None
+        if problem and fallback is not None:
+            fmt, problem = fallback, None
         if problem:
             raise HttpError(406, f"this graph cannot be written as RDF/XML: {problem}; ask for Turtle, N-Triples or JSON-LD")
         use = self.server.prefixes if fmt in (ox.RdfFormat.TURTLE, ox.RdfFormat.JSON_LD) else None

@@ -7,6 +7,8 @@ either whole or not at all.
 
 from __future__ import annotations
 
+import functools
+import hashlib
 import os
 import re
 import threading
@@ -18,7 +20,7 @@ from pathlib import Path
 from typing import BinaryIO, Callable, Iterator, NamedTuple
 
 import pyoxigraph as ox
-from rdflib import Graph, URIRef
+from rdflib import BNode, Graph, URIRef
 
 from ontology import ONTOLOGY_IRI, ONTOLOGY_TTL
 
@@ -381,8 +383,18 @@ class Store:
             self._changed |= mentioned
 
     def ensure_ontology(self) -> None:
-        """Load the ontology into its own graph, replacing an older copy."""
-        self._update(_replace(ONTOLOGY_IRI, nt(Graph().parse(ONTOLOGY_TTL, format="turtle"))))
+        """Load the ontology into its own graph (and the union), replacing an older copy; an
+        unchanged one is left as it is. Its blank nodes are labelled by what they say, not afresh
+        (as INSERT DATA would), so two stores built from the same input export the same bytes."""
+        quads = _ontology_quads()
+        graph = ox.NamedNode(ONTOLOGY_IRI)
+        if set(self._store.quads_for_pattern(None, None, None, graph)) == {q for q in quads if q.graph_name == graph}:
+            return
+        self._update(_drop(ONTOLOGY_IRI))
+        try:
+            self._store.extend(quads)
+        except OSError as e:
+            raise StoreError(f"cannot write to the store: {e}", str(self.path) if self.path else None) from None
 
     def _update(self, sparql: str) -> None:
         try:
@@ -527,6 +539,45 @@ def worth_compacting(written: int, stored: int) -> bool:
     it wrote a tenth of them or more. Compaction costs about 2 ms per stored document, so this keeps
     it under 0.02 s per document written, 4 % of the pipeline's 0.5 CPU-s."""
     return written > 0 and 10 * written >= stored
+
+
+@functools.lru_cache(maxsize=1)
+def _ontology_quads() -> tuple[ox.Quad, ...]:
+    """The ontology's triples in its graph and in the union, each blank node labelled by a hash of
+    the triple that points at it and of what it says (the ontology's blank nodes are trees:
+    restrictions and lists)."""
+    graph = Graph().parse(ONTOLOGY_TTL, format="turtle")
+    digest = lambda text: hashlib.sha256(text.encode("utf-8")).hexdigest()[:24]
+    contents: dict[BNode, str] = {}
+    labels: dict[BNode, str] = {}
+
+    def content(node: BNode, seen: frozenset = frozenset()) -> str:  # what it says, nested nodes included
+        if node not in contents:
+            if node in seen:
+                raise ValueError("the ontology has a cycle of blank nodes")
+            contents[node] = digest("\n".join(sorted(
+                f"{p.n3()} {content(o, seen | {node}) if isinstance(o, BNode) else o.n3()}"
+                for p, o in graph.predicate_objects(node))))
+        return contents[node]
+
+    def term(node) -> str:  # and where it hangs: two lists' equal tails stay two nodes
+        if not isinstance(node, BNode):
+            return node.n3()
+        if node not in labels:
+            parents = sorted(f"{term(s)} {p.n3()}" for s, p in graph.subject_predicates(node))
+            labels[node] = "_:o" + digest(f"{parents[:1]} {content(node)}")
+        return labels[node]
+
+    def ox_term(t):
+        if isinstance(t, BNode):
+            return ox.BlankNode(term(t)[2:])
+        if isinstance(t, URIRef):
+            return ox.NamedNode(str(t))
+        return next(iter(ox.parse(f"<urn:s> <urn:p> {t.n3()} .", format=ox.RdfFormat.N_TRIPLES))).object
+
+    triples = [ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in graph]
+    named = ox.NamedNode(ONTOLOGY_IRI)
+    return tuple(ox.Quad(t.subject, t.predicate, t.object, g) for t in triples for g in (named, ox.DefaultGraph()))
 
 
 def _drop(graph: str) -> str:

@@ -148,6 +148,31 @@ def test_export_to_standard_output_is_the_file(built, tmp_path):
     assert streamed == (built / "graph.nq").read_bytes() and streamed.count(b"\n") > 5000
 
 
+def test_output_into_a_pipe_is_streamed_and_a_link_is_followed(built, capsys, tmp_path):
+    """`-o` is a place to write, not a file to replace: a pipe stays a pipe (its reader gets the
+    graph) and a symbolic link stays a link (the file it names gets the graph)."""
+    import stat
+    import threading
+
+    store = str(built / "store")
+    fifo = tmp_path / "fifo"
+    os.mkfifo(fifo)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_bytes()), daemon=True)
+    reader.start()
+    code, _, err = run(capsys, "export", "--format", "nq", "-o", str(fifo), "--store", store)
+    reader.join(10)
+    assert code == 0, err
+    assert stat.S_ISFIFO(os.lstat(fifo).st_mode) and got == [(built / "graph.nq").read_bytes()]
+
+    real, link = tmp_path / "real.nq", tmp_path / "link.nq"
+    real.write_text("old")
+    link.symlink_to(real)
+    code, _, err = run(capsys, "export", "--format", "nq", "-o", str(link), "--store", store)
+    assert code == 0, err
+    assert link.is_symlink() and real.read_bytes() == (built / "graph.nq").read_bytes()
+
+
 def test_build_writes_every_output_readable_like_any_file(built):
     umask = os.umask(0o022)
     os.umask(umask)

@@ -240,6 +240,21 @@ def test_construct_answers_in_turtle_n_triples_json_ld_and_rdf_xml(base, served)
     assert headers["Content-Type"].startswith("text/turtle")
 
 
+def test_accept_q0_refuses_a_format_a_wildcard_would_allow_and_rdf_xml_falls_back(base):
+    """RFC 9110 12.5.1: "q=0" is "not acceptable", whatever a wildcard beside it says; and a graph
+    RDF/XML cannot carry goes in the client's next choice rather than as a 406."""
+    select, construct = "SELECT ?s WHERE { ?s ?p ?o } LIMIT 1", "CONSTRUCT { ?s ?p ?o } WHERE { ?s ?p ?o } LIMIT 1"
+    status, headers, _ = get_query(base, select, accept="application/sparql-results+json;q=0, */*")
+    assert status == 200 and "json" not in headers["Content-Type"]
+    status, headers, _ = get_query(base, construct, accept="text/turtle;q=0, */*")
+    assert status == 200 and not headers["Content-Type"].startswith("text/turtle")
+    status, _, _ = get_query(base, select, accept="application/sparql-results+json;q=0")
+    assert status == 406
+    odd = "CONSTRUCT { ?s <http://example.org/p/> ?o } WHERE { ?s a ?o } LIMIT 2"
+    status, headers, body = get_query(base, odd, accept="application/rdf+xml, text/turtle;q=0.5")
+    assert status == 200 and headers["Content-Type"].startswith("text/turtle") and b"example.org/p/" in body
+
+
 def test_kept_alive_connection_answers_without_delay(base):
     # With Nagle's algorithm on, each answer waited ~40 ms for the client's delayed ACK.
     host, port = urlsplit(base).hostname, urlsplit(base).port
