@@ -113,28 +113,6 @@ def _paragraphs(lines: list[str]) -> tuple[Paragraph, ...]:
     return tuple(paragraphs)
 
 
-def _speaker(name: str, title: str | None) -> tuple[str | None, str | None]:
-    return (None, None) if OPERATOR.match(name.strip()) else (name.strip(), (title or "").strip() or None)
-
-
-def _split_at_headers(lines: list[str], header_of) -> list[Block]:
-    """Blocks from lines where `header_of(line)` says (speaker, title, text on the same line) or None."""
-    blocks: list[Block] = []
-    current: tuple[str | None, str | None] | None = None
-    body: list[str] = []
-    for line in lines:
-        header = header_of(line.strip())
-        if header is not None:
-            if current is not None:
-                blocks.append(Block(current[0], current[1], _paragraphs(body)))
-            current, body = header[:2], ([header[2]] if header[2] else [])
-        elif current is not None:
-            body.append(line.strip())
-    if current is not None:
-        blocks.append(Block(current[0], current[1], _paragraphs(body)))
-    return blocks
-
-
 def _colon_speakers(lines: list[str]) -> dict[int, tuple[str | None, str | None, str]]:
     """Line index -> (speaker, title, words) for the `Name: text` lines. A name is a person's name
     (every word capitalised), the operator or a placeholder ("Speaker 3"); a one-word name must
@@ -185,7 +163,8 @@ def read_sectioned(lines: list[str], path: str) -> list[Block]:
             return m["name"].strip(), m["title"].strip(), ""
         return (line, titles[line], "") if line in titles else None
 
-    return _split_at_headers(body_lines, header_of)
+    headers = {i: h for i, line in enumerate(body_lines) if (h := header_of(line.strip())) is not None}
+    return _blocks_at(body_lines, headers)
 
 
 # Header lines as transcript services print them, each opening a turn (the words on the same line

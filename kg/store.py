@@ -573,7 +573,9 @@ def _ontology_quads() -> tuple[ox.Quad, ...]:
             return ox.BlankNode(term(t)[2:])
         if isinstance(t, URIRef):
             return ox.NamedNode(str(t))
-        return next(iter(ox.parse(f"<urn:s> <urn:p> {t.n3()} .", format=ox.RdfFormat.N_TRIPLES))).object
+        if t.language:
+            return ox.Literal(str(t), language=t.language)
+        return ox.Literal(str(t), datatype=ox.NamedNode(str(t.datatype))) if t.datatype else ox.Literal(str(t))
 
     triples = [ox.Triple(ox_term(s), ox_term(p), ox_term(o)) for s, p, o in graph]
     named = ox.NamedNode(ONTOLOGY_IRI)
