@@ -59,7 +59,7 @@ def firm_from_title(title: str | None) -> str | None:
         return None
     parts = [p.strip() for p in _TITLE_PARTS.split(title) if p.strip()]
     firms = [p for p in parts if not _ANALYST_TITLE.search(p) and not _TITLE_WORD.search(p) and p[:1].isupper()
-             and not re.fullmatch(r"MD|SVP|EVP|VP|Partner", p)]
+             and p not in ("MD", "Partner")]
     return firms[0] if len(firms) == 1 else None
 
 

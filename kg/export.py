@@ -78,10 +78,7 @@ def write_atomically(path: Path, data: bytes | Callable[[BinaryIO], object]) -> 
         raise KgError(f"{path}: cannot write it: {e.strerror or e}") from None
     try:
         with os.fdopen(fd, "wb") as f:
-            if callable(data):
-                data(f)
-            else:
-                f.write(data)
+            _put(f, data)
         os.chmod(tmp, 0o666 & ~_umask())
         os.replace(tmp, path)
     except BaseException:
@@ -89,14 +86,18 @@ def write_atomically(path: Path, data: bytes | Callable[[BinaryIO], object]) -> 
         raise
 
 
+def _put(f: BinaryIO, data: bytes | Callable[[BinaryIO], object]) -> None:
+    if callable(data):
+        data(f)
+    else:
+        f.write(data)
+
+
 def _write_in_place(path: Path, data: bytes | Callable[[BinaryIO], object]) -> None:
     """Write straight into a file that is not a regular one, as a stream."""
     try:
         with open(path, "wb") as f:
-            if callable(data):
-                data(f)
-            else:
-                f.write(data)
+            _put(f, data)
     except OSError as e:
         raise KgError(f"{path}: cannot write it: {e.strerror or e}") from None
 
